@@ -1,0 +1,125 @@
+package dev.junction.core.internal.auth;
+
+import dev.junction.core.ConnectionStatus;
+import dev.junction.core.error.ErrorContext;
+import dev.junction.core.error.NeedsReauthException;
+import dev.junction.core.internal.ConnectionManager;
+import dev.junction.core.internal.ProviderRegistry;
+import dev.junction.core.internal.store.ConnectionRepository;
+import dev.junction.core.internal.store.ConnectionRow;
+import dev.junction.core.spi.AuthMethod;
+import dev.junction.core.spi.Credentials;
+import dev.junction.core.spi.Provider;
+import dev.junction.core.spi.Settings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands out a connection's current access token, refreshing it ahead of expiry. Exactly one refresh runs at a
+ * time per connection, across threads and processes: the refresh happens inside a transaction holding the
+ * connection row's lock ({@code SELECT ... FOR UPDATE}), and after acquiring the lock the stored token is read
+ * again, so a caller that waited finds the token another caller just refreshed and does not refresh twice. The new
+ * tokens (including a rotated refresh token) are committed before the new access token is returned for use.
+ * Thread-safe.
+ */
+public final class TokenManager {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TokenManager.class);
+
+    private final Jdbi jdbi;
+    private final ConnectionRepository connections;
+    private final ConnectionManager manager;
+    private final ProviderRegistry providers;
+    private final TokenEndpoint endpoint;
+    private final Clock clock;
+    private final Duration refreshAhead;
+    private final AtomicLong refreshes = new AtomicLong();
+
+    public TokenManager(Jdbi jdbi, ConnectionRepository connections, ConnectionManager manager, ProviderRegistry providers,
+            TokenEndpoint endpoint, Clock clock, Duration refreshAhead) {
+        this.jdbi = jdbi;
+        this.connections = connections;
+        this.manager = manager;
+        this.providers = providers;
+        this.endpoint = endpoint;
+        this.clock = clock;
+        this.refreshAhead = refreshAhead;
+    }
+
+    /** The access token to use now, refreshed first when it expires within the refresh-ahead window. */
+    public String accessToken(String tenantId, String connectionId) {
+        ConnectionRow row = manager.row(tenantId, connectionId);
+        Credentials.OAuthTokens tokens = tokensOf(row);
+        if (!expiresSoon(tokens)) {
+            return tokens.accessToken();
+        }
+        return refresh(tenantId, connectionId, tokens.accessToken()).accessToken();
+    }
+
+    /**
+     * Refreshes after the provider rejected {@code rejectedAccessToken}. If another thread or process already
+     * replaced that token, the newer one is returned without a refresh.
+     */
+    public Credentials.OAuthTokens refresh(String tenantId, String connectionId, String rejectedAccessToken) {
+        try {
+            return jdbi.inTransaction(handle -> {
+                ConnectionRow locked = connections.find(handle, tenantId, connectionId, true)
+                        .orElseThrow(() -> new NeedsReauthException("connection no longer exists", ErrorContext.EMPTY.withConnection(connectionId)));
+                Credentials.OAuthTokens current = tokensOf(locked);
+                // Re-check after the wait: someone else may have refreshed while we queued for the lock.
+                if (!current.accessToken().equals(rejectedAccessToken) && !expiresSoon(current)) {
+                    return current;
+                }
+                Provider provider = providers.require(locked.providerId());
+                ErrorContext context = ErrorContext.provider(provider.id()).withConnection(connectionId);
+                if (current.refreshToken() == null) {
+                    throw new NeedsReauthException("access token expired and there is no refresh token", context);
+                }
+                Settings providerSettings = providers.settings(provider.id());
+                AuthMethod.OAuthEndpoints endpoints = provider.oauthEndpoints(manager.settings(locked), providerSettings);
+                Map<String, String> form = new LinkedHashMap<>();
+                form.put("grant_type", "refresh_token");
+                form.put("refresh_token", current.refreshToken());
+                form.put("client_id", providerSettings.require("client_id"));
+                form.put("client_secret", providerSettings.get("client_secret").orElse(null));
+                Credentials.OAuthTokens fresh = endpoint.refresh(endpoints.tokenUrl(), form, current.refreshToken(), context);
+                connections.updateCredentials(handle, tenantId, connectionId,
+                        manager.encryptCredentials(tenantId, connectionId, fresh), fresh.expiresAt(),
+                        ConnectionStatus.ACTIVE.name(), clock.instant());
+                refreshes.incrementAndGet();
+                LOG.info("refreshed access token for connection {} (provider {})", connectionId, provider.id());
+                return fresh;
+            });
+        } catch (NeedsReauthException e) {
+            connections.updateStatus(tenantId, connectionId, ConnectionStatus.NEEDS_REAUTH.name(), e.reason(), clock.instant());
+            throw e;
+        }
+    }
+
+    /** How many refreshes this process performed. */
+    public long refreshCount() {
+        return refreshes.get();
+    }
+
+    private Credentials.OAuthTokens tokensOf(ConnectionRow row) {
+        if (ConnectionStatus.valueOf(row.status()) == ConnectionStatus.NEEDS_REAUTH) {
+            throw new NeedsReauthException("connection needs re-authorisation", ErrorContext.provider(row.providerId()).withConnection(row.id()));
+        }
+        if (!(manager.credentials(row) instanceof Credentials.OAuthTokens tokens)) {
+            throw new NeedsReauthException("connection has not completed OAuth", ErrorContext.provider(row.providerId()).withConnection(row.id()));
+        }
+        return tokens;
+    }
+
+    private boolean expiresSoon(Credentials.OAuthTokens tokens) {
+        Instant expiresAt = tokens.expiresAt();
+        return expiresAt != null && !clock.instant().plus(refreshAhead).isBefore(expiresAt);
+    }
+}

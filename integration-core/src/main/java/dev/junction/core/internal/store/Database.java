@@ -1,0 +1,105 @@
+package dev.junction.core.internal.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Junction's database: a {@link DataSource} (PostgreSQL, or the embedded H2 file database in PostgreSQL mode),
+ * migrated by Flyway into its own history table, accessed with Jdbi. The SQL is written once and runs on both.
+ * Thread-safe.
+ */
+public final class Database implements AutoCloseable {
+
+    public enum Kind { POSTGRESQL, H2 }
+
+    private final DataSource dataSource;
+    private final Jdbi jdbi;
+    private final Kind kind;
+    private final AutoCloseable ownedPool;
+
+    private Database(DataSource dataSource, AutoCloseable ownedPool) {
+        this.dataSource = dataSource;
+        this.ownedPool = ownedPool;
+        this.kind = detect(dataSource);
+        this.jdbi = Jdbi.create(dataSource);
+    }
+
+    /** Wraps a caller's data source; the caller keeps ownership of it. */
+    public static Database of(DataSource dataSource) {
+        return new Database(dataSource, null);
+    }
+
+    /** An embedded H2 file database in {@code directory}, created when missing, with a small pool we own. */
+    public static Database embedded(Path directory) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:h2:file:" + directory.toAbsolutePath().resolve("junction")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000");
+        config.setUsername("sa");
+        config.setPassword("");
+        config.setMaximumPoolSize(8);
+        config.setPoolName("junction-embedded");
+        HikariDataSource pool = new HikariDataSource(config);
+        return new Database(pool, pool);
+    }
+
+    /** Applies Junction's migrations (idempotent). */
+    public Database migrate() {
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/junction")
+                .table("junction_schema_history")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load()
+                .migrate();
+        return this;
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    private static Kind detect(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            String product = connection.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
+            return product.contains("h2") ? Kind.H2 : Kind.POSTGRESQL;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot connect to the database: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether {@code e} (or a cause) is a unique-key violation, SQLSTATE 23505 on both databases. */
+    public static boolean isUniqueViolation(Throwable e) {
+        for (Throwable current = e; current != null; current = current.getCause()) {
+            if (current instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        if (ownedPool != null) {
+            try {
+                ownedPool.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package dev.junction.core.internal.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * Raw and unified records and the change events their writes produce. Writes happen inside a caller's
+ * transaction (one page, one transaction) so that records, events and the checkpoint commit together.
+ */
+public final class RecordRepository {
+
+    /** Where a write came from, recorded on its change events. */
+    public enum Source { SYNC, WEBHOOK }
+
+    /** The identity of a write: whose records, which entity, from which run or pass. */
+    public record Scope(String tenantId, String connectionId, String entity, String runId, long passId, Source source) {}
+
+    private record Existing(String hash, boolean deleted) {}
+
+    /**
+     * Stores a page. Records whose hash matches the stored one are only marked as seen in this pass; new ones are
+     * inserted, changed ones updated, tombstones mark the stored record deleted. Returns the counts.
+     *
+     * @param markSeen whether this write belongs to a full pass (only full passes feed mark-and-sweep)
+     */
+    public PageOutcome writePage(Handle handle, Scope scope, List<PreparedRecord> records, boolean markSeen, Instant now) {
+        if (records.isEmpty()) {
+            return PageOutcome.NONE;
+        }
+        // Last one wins when a page carries the same id twice.
+        Map<String, PreparedRecord> byId = new java.util.LinkedHashMap<>();
+        records.forEach(record -> byId.put(record.externalId(), record));
+        Map<String, Existing> existing = loadExisting(handle, scope, byId.keySet());
+
+        List<PreparedRecord> inserts = new ArrayList<>();
+        List<PreparedRecord> updates = new ArrayList<>();
+        List<PreparedRecord> deletions = new ArrayList<>();
+        List<String> unchanged = new ArrayList<>();
+        for (PreparedRecord record : byId.values()) {
+            Existing stored = existing.get(record.externalId());
+            if (record.deleted()) {
+                if (stored != null && !stored.deleted()) {
+                    deletions.add(record);
+                }
+            } else if (stored == null) {
+                inserts.add(record);
+            } else if (stored.deleted() || !stored.hash().equals(record.contentHash())) {
+                updates.add(record);
+            } else {
+                unchanged.add(record.externalId());
+            }
+        }
+
+        insertRaw(handle, scope, inserts, now);
+        updateRaw(handle, scope, updates, now);
+        if (markSeen && !unchanged.isEmpty()) {
+            handle.createUpdate("UPDATE junction_raw_record SET seen_pass = :pass WHERE connection_id = :connection "
+                            + "AND entity = :entity AND tenant_id = :tenant AND external_id IN (<ids>)")
+                    .bind("pass", scope.passId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+                    .bind("tenant", scope.tenantId()).bindList("ids", unchanged).execute();
+        }
+        List<PreparedRecord> unifiedInserts = new ArrayList<>();
+        List<PreparedRecord> unifiedUpdates = new ArrayList<>();
+        for (PreparedRecord record : inserts) {
+            if (record.hasUnified()) unifiedInserts.add(record);
+        }
+        for (PreparedRecord record : updates) {
+            if (record.hasUnified()) unifiedUpdates.add(record);
+        }
+        upsertUnified(handle, scope, unifiedInserts, unifiedUpdates, now);
+        for (PreparedRecord record : deletions) {
+            markDeleted(handle, scope, record.externalId(), now);
+        }
+
+        List<ChangeRow> changes = new ArrayList<>();
+        inserts.forEach(record -> changes.add(new ChangeRow(record, "created")));
+        updates.forEach(record -> changes.add(new ChangeRow(record, "updated")));
+        deletions.forEach(record -> changes.add(new ChangeRow(record, "deleted")));
+        appendChanges(handle, scope, changes, now);
+        return new PageOutcome(inserts.size(), updates.size(), unchanged.size(), deletions.size());
+    }
+
+    private Map<String, Existing> loadExisting(Handle handle, Scope scope, java.util.Collection<String> ids) {
+        Map<String, Existing> existing = new HashMap<>();
+        handle.createQuery("SELECT external_id, content_hash, deleted FROM junction_raw_record WHERE connection_id = :connection "
+                        + "AND entity = :entity AND tenant_id = :tenant AND external_id IN (<ids>)")
+                .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
+                .bindList("ids", new ArrayList<>(ids))
+                .map((rs, ctx) -> Map.entry(rs.getString("external_id"), new Existing(rs.getString("content_hash"), rs.getBoolean("deleted"))))
+                .forEach(entry -> existing.put(entry.getKey(), entry.getValue()));
+        return existing;
+    }
+
+    private void insertRaw(Handle handle, Scope scope, List<PreparedRecord> records, Instant now) {
+        if (records.isEmpty()) return;
+        PreparedBatch batch = handle.prepareBatch("INSERT INTO junction_raw_record (tenant_id, connection_id, entity, external_id, "
+                + "payload, content_hash, remote_updated_at, deleted, seen_pass, created_at, updated_at) VALUES "
+                + "(:tenant, :connection, :entity, :id, :payload, :hash, :remote, FALSE, :pass, :now, :now)");
+        for (PreparedRecord record : records) {
+            batch.bind("tenant", scope.tenantId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+                    .bind("id", record.externalId()).bind("payload", record.payload()).bind("hash", record.contentHash())
+                    .bind("remote", Sql.timestamp(record.remoteUpdatedAt())).bind("pass", scope.passId())
+                    .bind("now", Sql.timestamp(now)).add();
+        }
+        batch.execute();
+    }
+
+    private void updateRaw(Handle handle, Scope scope, List<PreparedRecord> records, Instant now) {
+        if (records.isEmpty()) return;
+        PreparedBatch batch = handle.prepareBatch("UPDATE junction_raw_record SET payload = :payload, content_hash = :hash, "
+                + "remote_updated_at = :remote, deleted = FALSE, seen_pass = :pass, updated_at = :now "
+                + "WHERE connection_id = :connection AND entity = :entity AND external_id = :id AND tenant_id = :tenant");
+        for (PreparedRecord record : records) {
+            batch.bind("tenant", scope.tenantId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+                    .bind("id", record.externalId()).bind("payload", record.payload()).bind("hash", record.contentHash())
+                    .bind("remote", Sql.timestamp(record.remoteUpdatedAt())).bind("pass", scope.passId())
+                    .bind("now", Sql.timestamp(now)).add();
+        }
+        batch.execute();
+    }
+
+    private void upsertUnified(Handle handle, Scope scope, List<PreparedRecord> inserts, List<PreparedRecord> updates, Instant now) {
+        List<PreparedRecord> toInsert = new ArrayList<>(inserts);
+        if (!updates.isEmpty()) {
+            PreparedBatch batch = handle.prepareBatch("UPDATE junction_unified_record SET entity = :entity, label = :label, "
+                    + "email = :email, status = :status, data = :data, remote_updated_at = :remote, deleted = FALSE, "
+                    + "updated_at = :now WHERE connection_id = :connection AND unified_type = :type AND external_id = :id "
+                    + "AND tenant_id = :tenant");
+            for (PreparedRecord record : updates) {
+                bindUnified(batch, scope, record, now).add();
+            }
+            int[] counts = batch.execute();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] == 0) {
+                    toInsert.add(updates.get(i)); // the unified row was never written (e.g. an earlier transform failure)
+                }
+            }
+        }
+        if (!toInsert.isEmpty()) {
+            PreparedBatch batch = handle.prepareBatch("INSERT INTO junction_unified_record (tenant_id, connection_id, unified_type, "
+                    + "external_id, entity, label, email, status, data, remote_updated_at, deleted, updated_at) VALUES "
+                    + "(:tenant, :connection, :type, :id, :entity, :label, :email, :status, :data, :remote, FALSE, :now)");
+            for (PreparedRecord record : toInsert) {
+                bindUnified(batch, scope, record, now).add();
+            }
+            batch.execute();
+        }
+    }
+
+    private static PreparedBatch bindUnified(PreparedBatch batch, Scope scope, PreparedRecord record, Instant now) {
+        return batch.bind("tenant", scope.tenantId()).bind("connection", scope.connectionId())
+                .bind("type", record.unifiedType()).bind("id", record.externalId()).bind("entity", scope.entity())
+                .bind("label", truncate(record.label(), 1000)).bind("email", truncate(record.email(), 320))
+                .bind("status", truncate(record.status(), 64)).bind("data", record.unifiedData())
+                .bind("remote", Sql.timestamp(record.remoteUpdatedAt())).bind("now", Sql.timestamp(now));
+    }
+
+    private static String truncate(String value, int length) {
+        return value == null || value.length() <= length ? value : value.substring(0, length);
+    }
+
+    /** Marks one record deleted (raw and unified). Returns whether a live record was found. */
+    public boolean markDeleted(Handle handle, Scope scope, String externalId, Instant now) {
+        int raw = handle.createUpdate("UPDATE junction_raw_record SET deleted = TRUE, updated_at = :now WHERE connection_id = :connection "
+                        + "AND entity = :entity AND external_id = :id AND tenant_id = :tenant AND deleted = FALSE")
+                .bind("now", Sql.timestamp(now)).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+                .bind("id", externalId).bind("tenant", scope.tenantId()).execute();
+        handle.createUpdate("UPDATE junction_unified_record SET deleted = TRUE, updated_at = :now WHERE connection_id = :connection "
+                        + "AND entity = :entity AND external_id = :id AND tenant_id = :tenant")
+                .bind("now", Sql.timestamp(now)).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+                .bind("id", externalId).bind("tenant", scope.tenantId()).execute();
+        return raw == 1;
+    }
+
+    /** A change event to append: the record and what happened to it. */
+    private record ChangeRow(PreparedRecord record, String operation) {}
+
+    private void appendChanges(Handle handle, Scope scope, List<ChangeRow> changes, Instant now) {
+        if (changes.isEmpty()) return;
+        PreparedBatch batch = handle.prepareBatch("INSERT INTO junction_change_event (tenant_id, connection_id, entity, "
+                + "unified_type, external_id, operation, source, run_id, occurred_at) VALUES "
+                + "(:tenant, :connection, :entity, :type, :id, :operation, :source, :run, :now)");
+        for (ChangeRow change : changes) {
+            batch.bind("tenant", scope.tenantId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+                    .bind("type", change.record().unifiedType()).bind("id", change.record().externalId())
+                    .bind("operation", change.operation()).bind("source", scope.source().name().toLowerCase(java.util.Locale.ROOT))
+                    .bind("run", scope.runId()).bind("now", Sql.timestamp(now)).add();
+        }
+        batch.execute();
+    }
+
+    /** Appends one deletion event for a record found by {@link #markDeleted}. */
+    public void appendDeletion(Handle handle, Scope scope, String externalId, Instant now) {
+        String unifiedType = handle.createQuery("SELECT unified_type FROM junction_unified_record WHERE connection_id = :connection "
+                        + "AND entity = :entity AND external_id = :id AND tenant_id = :tenant")
+                .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("id", externalId)
+                .bind("tenant", scope.tenantId()).mapTo(String.class).findFirst().orElse(null);
+        PreparedRecord tombstone = new PreparedRecord(externalId, null, null, null, true, unifiedType, null, null, null, null);
+        appendChanges(handle, scope, List.of(new ChangeRow(tombstone, "deleted")), now);
+    }
+
+    /** How many live records of the entity exist, and how many were not seen in {@code passId}. */
+    public record SweepCounts(long live, long unseen) {}
+
+    public SweepCounts sweepCounts(Handle handle, Scope scope) {
+        return handle.createQuery("SELECT COUNT(*) AS live, SUM(CASE WHEN seen_pass < :pass THEN 1 ELSE 0 END) AS unseen "
+                        + "FROM junction_raw_record WHERE connection_id = :connection AND entity = :entity AND tenant_id = :tenant AND deleted = FALSE")
+                .bind("pass", scope.passId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+                .bind("tenant", scope.tenantId())
+                .map((rs, ctx) -> new SweepCounts(rs.getLong("live"), rs.getLong("unseen"))).one();
+    }
+
+    /** Up to {@code limit} ids of live records not seen in the scope's pass. */
+    public List<String> unseenIds(Handle handle, Scope scope, int limit) {
+        return handle.createQuery("SELECT external_id FROM junction_raw_record WHERE connection_id = :connection AND entity = :entity "
+                        + "AND tenant_id = :tenant AND deleted = FALSE AND seen_pass < :pass ORDER BY external_id LIMIT :limit")
+                .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
+                .bind("pass", scope.passId()).bind("limit", limit).mapTo(String.class).list();
+    }
+
+    /** A stored raw record. */
+    public record RawRow(String connectionId, String entity, String externalId, String payload, String contentHash,
+            Instant remoteUpdatedAt, boolean deleted, Instant updatedAt) {}
+
+    public Optional<RawRow> findRaw(Handle handle, String tenantId, String connectionId, String entity, String externalId) {
+        return handle.createQuery("SELECT connection_id, entity, external_id, payload, content_hash, remote_updated_at, deleted, updated_at "
+                        + "FROM junction_raw_record WHERE tenant_id = :tenant AND connection_id = :connection AND entity = :entity "
+                        + "AND external_id = :id")
+                .bind("tenant", tenantId).bind("connection", connectionId).bind("entity", entity).bind("id", externalId)
+                .map((rs, ctx) -> new RawRow(rs.getString("connection_id"), rs.getString("entity"), rs.getString("external_id"),
+                        rs.getString("payload"), rs.getString("content_hash"), Sql.instant(rs, "remote_updated_at"),
+                        rs.getBoolean("deleted"), Sql.instant(rs, "updated_at")))
+                .findOne();
+    }
+
+    /** Live external ids of one entity, for tests and reconciliation. */
+    public List<String> liveIds(Handle handle, String tenantId, String connectionId, String entity) {
+        return handle.createQuery("SELECT external_id FROM junction_raw_record WHERE tenant_id = :tenant AND connection_id = :connection "
+                        + "AND entity = :entity AND deleted = FALSE")
+                .bind("tenant", tenantId).bind("connection", connectionId).bind("entity", entity)
+                .mapTo(String.class).list();
+    }
+}

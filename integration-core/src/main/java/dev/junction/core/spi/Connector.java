@@ -1,0 +1,38 @@
+package dev.junction.core.spi;
+
+import dev.junction.core.error.UnsupportedCapabilityException;
+import java.util.Optional;
+
+/**
+ * A provider bound to one connection's credentials and base URL. Created by {@link Provider#connect} for a
+ * sync run, a webhook refetch or an action, and used by one thread at a time (the engine never calls one
+ * connector concurrently), then dropped. It does no JDBC, threading or retry loops: the HTTP client from
+ * {@link ConnectorContext#http} already retries and rate-limits, and the engine owns paging state.
+ *
+ * <p>Errors are thrown as {@link dev.junction.core.error.JunctionException}s; the HTTP client already maps
+ * HTTP failures. A body that cannot be understood is {@code UNEXPECTED_PAYLOAD}.
+ */
+public interface Connector {
+
+    /**
+     * Fetches one page. Called by the sync engine, page after page, passing back the cursor of the previous
+     * page (possibly after a process restart).
+     */
+    Page fetch(FetchRequest request);
+
+    /**
+     * Fetches one record by id, or empty if the provider says it does not exist. Called after a webhook that
+     * only names a record. Requires {@link Capability#FETCH_ONE}.
+     */
+    default Optional<RemoteRecord> fetchOne(EntityType entity, String externalId) {
+        throw new UnsupportedCapabilityException(providerId(), Capability.FETCH_ONE.name());
+    }
+
+    /** Registration of webhooks at the provider. Requires {@link Capability#WEBHOOK_REGISTRATION}. */
+    default WebhookSubscriptions webhooks() {
+        throw new UnsupportedCapabilityException(providerId(), Capability.WEBHOOK_REGISTRATION.name());
+    }
+
+    /** The id of the provider this connector belongs to, for error messages. */
+    String providerId();
+}
