@@ -26,10 +26,10 @@ public interface ConnectorContext {
     /**
      * An HTTP client for this connection going through core's stack: the connection's credentials (refreshed
      * when needed), its shared rate-limit budget, retries, logging with secrets redacted and the error
-     * taxonomy. {@code customizer} lets the provider set the base URL, default headers and how it
-     * authenticates; core fills provider, connection and rate limit.
+     * taxonomy. {@code customizer} lets the provider set default headers and, for API keys, how it
+     * authenticates; core fills provider, connection, rate limit and OAuth bearer tokens.
      */
-    ProviderHttpClient http(HttpCustomizer customizer);
+    ProviderHttpClient http(String baseUrl, HttpCustomizer customizer);
 
     /** Adjusts the client spec core prepared for this connection. */
     @FunctionalInterface

@@ -1,0 +1,295 @@
+package dev.junction.core;
+
+import dev.junction.core.error.ErrorKind;
+import dev.junction.core.error.JunctionException;
+import dev.junction.core.http.HttpStack;
+import dev.junction.core.internal.ConnectionManager;
+import dev.junction.core.internal.ConnectorContextImpl;
+import dev.junction.core.internal.Json;
+import dev.junction.core.internal.ProviderRegistry;
+import dev.junction.core.internal.auth.OAuthFlow;
+import dev.junction.core.internal.auth.TokenEndpoint;
+import dev.junction.core.internal.auth.TokenManager;
+import dev.junction.core.internal.store.ConnectionRepository;
+import dev.junction.core.internal.store.ConnectionRow;
+import dev.junction.core.internal.store.Database;
+import dev.junction.core.internal.store.QueryRepository;
+import dev.junction.core.internal.store.SyncRepository;
+import dev.junction.core.internal.sync.OpenedConnector;
+import dev.junction.core.internal.sync.SyncEngine;
+import dev.junction.core.internal.sync.SyncSettings;
+import dev.junction.core.model.UnifiedRecord;
+import dev.junction.core.model.UnifiedType;
+import dev.junction.core.spi.Credentials;
+import dev.junction.core.spi.Provider;
+import dev.junction.core.spi.RateLimitPolicy;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.OkHttpClient;
+
+/**
+ * The embedding facade: connections per tenant, OAuth, syncs, queries over synced data and the change feed.
+ * Build one per process with {@link #builder()} and share it; it is thread-safe. Every operation takes the
+ * tenant id and never returns another tenant's data. Bad input gets a {@link JunctionException} of kind
+ * {@code INVALID_INPUT} (or {@code NOT_FOUND}) before anything is written.
+ *
+ * <pre>{@code
+ * try (Hub hub = Hub.builder().withDataDirectory(dir).withEncryptionKey("k1", key)
+ *         .withProvider(new ClioProvider(), clioAppSettings).build()) {
+ *     Connection clio = hub.createConnection(NewConnection.of("acme-law", "clio"));
+ *     OAuthStart start = hub.startOAuth("acme-law", clio.id(), "https://app.example/callback");
+ *     // ... user authorises, the callback receives code and state ...
+ *     hub.completeOAuth(state, code);
+ *     SyncRun run = hub.sync("acme-law", clio.id(), SyncRequest.full());
+ *     RecordPage<StoredRecord<Contact>> contacts = hub.query(RecordQuery.of("acme-law", UnifiedType.CONTACT), Contact.class);
+ * }
+ * }</pre>
+ */
+public final class Hub implements AutoCloseable {
+
+    private final Database database;
+    private final ProviderRegistry providers = new ProviderRegistry();
+    private final ConnectionManager connections;
+    private final OAuthFlow oauth;
+    private final TokenManager tokens;
+    private final HttpStack http;
+    private final OkHttpClient tokenHttp;
+    private final SyncEngine engine;
+    private final QueryRepository queries;
+    private final ExecutorService executor;
+    private final HubBuilder config;
+
+    Hub(HubBuilder builder) {
+        this.config = builder;
+        builder.providers.values().forEach(provider -> providers.register(provider, builder.providerSettings.get(provider.id())));
+        this.database = (builder.dataSource != null ? Database.of(builder.dataSource) : Database.embedded(builder.dataDirectory)).migrate();
+        ConnectionRepository connectionRepository = new ConnectionRepository(database.jdbi());
+        this.connections = new ConnectionManager(connectionRepository, providers, builder.cipher, builder.clock);
+        this.tokenHttp = new OkHttpClient.Builder().callTimeout(builder.httpTimeout).build();
+        TokenEndpoint endpoint = new TokenEndpoint(tokenHttp, builder.clock);
+        this.tokens = new TokenManager(database.jdbi(), connectionRepository, connections, providers, endpoint, builder.clock, builder.refreshAhead);
+        this.oauth = new OAuthFlow(database.jdbi(), connectionRepository, connections, providers, endpoint, builder.clock);
+        this.http = HttpStack.create(builder.clock, builder.sleeper);
+        this.queries = new QueryRepository(database.jdbi());
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(builder.syncThreads, runnable -> {
+            Thread thread = new Thread(runnable, "junction-sync-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.engine = new SyncEngine(database, new SyncRepository(database.jdbi()), connections, providers, this::open,
+                builder.clock, new SyncSettings(builder.pageSize, builder.lookback, builder.leaseDuration, builder.maxSweepShare),
+                executor, builder.instanceName);
+    }
+
+    public static HubBuilder builder() {
+        return new HubBuilder();
+    }
+
+    // ---- providers and connections ----------------------------------------------------------------------
+
+    /** The active providers. */
+    public Collection<Provider> providers() {
+        return providers.all();
+    }
+
+    public Provider provider(String providerId) {
+        return providers.require(providerId);
+    }
+
+    public Connection createConnection(NewConnection request) {
+        return connections.create(request);
+    }
+
+    public List<Connection> listConnections(String tenantId) {
+        return connections.list(tenantId);
+    }
+
+    public Connection getConnection(String tenantId, String connectionId) {
+        return connections.get(tenantId, connectionId);
+    }
+
+    /** Deletes a connection and everything synced for it. Returns false when there was none. */
+    public boolean deleteConnection(String tenantId, String connectionId) {
+        return connections.delete(tenantId, connectionId);
+    }
+
+    // ---- OAuth ------------------------------------------------------------------------------------------
+
+    public OAuthStart startOAuth(String tenantId, String connectionId, String redirectUri) {
+        return oauth.start(tenantId, connectionId, redirectUri);
+    }
+
+    /** Exchanges the code the provider sent to the redirect URI; {@code state} identifies the connection. */
+    public Connection completeOAuth(String state, String code) {
+        return oauth.complete(state, code);
+    }
+
+    /** Stores OAuth tokens obtained outside the flow (importing from another system). */
+    public Connection storeTokens(String tenantId, String connectionId, Credentials.OAuthTokens tokens) {
+        return oauth.storeTokens(tenantId, connectionId, tokens);
+    }
+
+    // ---- sync -------------------------------------------------------------------------------------------
+
+    /** Starts a sync in the background; watch it through the handle. */
+    public SyncHandle startSync(String tenantId, String connectionId, SyncRequest request) {
+        return engine.start(tenantId, connectionId, request);
+    }
+
+    /** Runs a sync and waits for it. */
+    public SyncRun sync(String tenantId, String connectionId, SyncRequest request) {
+        return startSync(tenantId, connectionId, request).await();
+    }
+
+    public SyncRun getSyncRun(String tenantId, String runId) {
+        JunctionException.requireArgument(tenantId, "tenantId");
+        JunctionException.requireArgument(runId, "runId");
+        return engine.read(tenantId, runId);
+    }
+
+    /** The connection's most recent runs, newest first. */
+    public List<SyncRun> listSyncRuns(String tenantId, String connectionId, int limit) {
+        connections.row(tenantId, connectionId);
+        return engine.list(tenantId, connectionId, limit);
+    }
+
+    // ---- queries ----------------------------------------------------------------------------------------
+
+    /** Unified records of one type, filtered and paged by cursor. */
+    public <T extends UnifiedRecord> RecordPage<StoredRecord<T>> query(RecordQuery query, Class<T> type) {
+        JunctionException.requireArgument(query, "query");
+        JunctionException.requireArgument(type, "type");
+        if (query.type().javaType() != type) {
+            throw JunctionException.invalidInput("type " + query.type() + " holds " + query.type().javaType().getSimpleName()
+                    + ", not " + type.getSimpleName());
+        }
+        String[] after = decodeCursor(query.cursor());
+        List<QueryRepository.UnifiedRow> rows = queries.unified(new QueryRepository.UnifiedFilter(query.tenantId(),
+                query.type().name(), query.connectionId(), query.updatedSince(), query.text(), query.includeDeleted(),
+                after == null ? null : after[0], after == null ? null : after[1], query.limit() + 1));
+        boolean more = rows.size() > query.limit();
+        List<QueryRepository.UnifiedRow> page = more ? rows.subList(0, query.limit()) : rows;
+        List<StoredRecord<T>> items = page.stream().map(row -> toStored(row, type)).toList();
+        Optional<String> next = more
+                ? Optional.of(encodeCursor(page.get(page.size() - 1).connectionId(), page.get(page.size() - 1).externalId()))
+                : Optional.empty();
+        return new RecordPage<>(items, next);
+    }
+
+    public <T extends UnifiedRecord> Optional<StoredRecord<T>> getRecord(String tenantId, String connectionId, Class<T> type, String externalId) {
+        JunctionException.requireArgument(tenantId, "tenantId");
+        JunctionException.requireArgument(connectionId, "connectionId");
+        JunctionException.requireArgument(externalId, "externalId");
+        UnifiedType unifiedType = unifiedTypeOf(type);
+        return queries.unifiedOne(tenantId, connectionId, unifiedType.name(), externalId).map(row -> toStored(row, type));
+    }
+
+    /** The provider's payload of one record, as received. */
+    public Optional<RawRecord> getRawRecord(String tenantId, String connectionId, String entity, String externalId) {
+        JunctionException.requireArgument(tenantId, "tenantId");
+        JunctionException.requireArgument(connectionId, "connectionId");
+        JunctionException.requireArgument(entity, "entity");
+        JunctionException.requireArgument(externalId, "externalId");
+        return queries.raw(tenantId, connectionId, entity, externalId).map(row -> new RawRecord(row.connectionId(), row.entity(),
+                row.externalId(), row.payload(), row.contentHash(), row.remoteUpdatedAt(), row.deleted(), row.updatedAt()));
+    }
+
+    /** Ids of the live (not deleted) records of one entity. Loads them all: meant for checks and tests. */
+    public List<String> liveIds(String tenantId, String connectionId, String entity) {
+        connections.row(tenantId, connectionId);
+        return queries.liveIds(tenantId, connectionId, entity);
+    }
+
+    /** The tenant's change feed after {@code afterSequence} (0 for the start), optionally for one connection. */
+    public ChangePage changes(String tenantId, long afterSequence, String connectionId, int limit) {
+        JunctionException.requireArgument(tenantId, "tenantId");
+        if (limit < 1 || limit > 1000) throw JunctionException.invalidInput("limit must be between 1 and 1000");
+        if (afterSequence < 0) throw JunctionException.invalidInput("cursor must not be negative");
+        List<ChangeEvent> events = queries.changes(tenantId, afterSequence, connectionId, limit).stream()
+                .map(row -> new ChangeEvent(row.seq(), row.connectionId(), row.entity(), row.unifiedType(), row.externalId(),
+                        row.operation(), row.source(), row.runId(), row.occurredAt()))
+                .toList();
+        return new ChangePage(events, events.isEmpty() ? afterSequence : events.get(events.size() - 1).sequence());
+    }
+
+    /** Records that could not be processed, oldest first. */
+    public List<DeadLetter> deadLetters(String tenantId, String connectionId, int limit) {
+        connections.row(tenantId, connectionId);
+        return new SyncRepository(database.jdbi()).deadLetters(tenantId, connectionId, limit).stream()
+                .map(row -> new DeadLetter(row.id(), row.connectionId(), row.entity(), row.externalId(), row.runId(),
+                        row.source(), row.error(), row.payload(), row.createdAt()))
+                .toList();
+    }
+
+    private static UnifiedType unifiedTypeOf(Class<? extends UnifiedRecord> type) {
+        for (UnifiedType candidate : UnifiedType.values()) {
+            if (candidate.javaType() == type) return candidate;
+        }
+        throw JunctionException.invalidInput("not a unified record type: " + type);
+    }
+
+    private static <T extends UnifiedRecord> StoredRecord<T> toStored(QueryRepository.UnifiedRow row, Class<T> type) {
+        return new StoredRecord<>(row.connectionId(), row.entity(), Json.read(row.data(), type), row.deleted(),
+                row.remoteUpdatedAt(), row.updatedAt());
+    }
+
+    private static String encodeCursor(String connectionId, String externalId) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((connectionId + "\n" + externalId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String[] decodeCursor(String cursor) {
+        if (cursor == null) return null;
+        try {
+            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\n", 2);
+            if (parts.length == 2) return parts;
+        } catch (IllegalArgumentException e) {
+            // fall through to the error below
+        }
+        throw new JunctionException(ErrorKind.INVALID_INPUT, "malformed cursor");
+    }
+
+    // ---- wiring -----------------------------------------------------------------------------------------
+
+    private OpenedConnector open(String tenantId, String connectionId) {
+        ConnectionRow row = connections.row(tenantId, connectionId);
+        Provider provider = providers.require(row.providerId());
+        RateLimitPolicy policy = config.rateLimitOverrides.getOrDefault(provider.id(), provider.rateLimitPolicy());
+        ConnectorContextImpl context = new ConnectorContextImpl(tenantId, connectionId, provider, connections.settings(row),
+                providers.settings(provider.id()), connections.credentials(row), config.clock, http, tokens, policy,
+                config.retry, config.httpTimeout);
+        return new OpenedConnector(provider, provider.connect(context), context::rateLimitWait);
+    }
+
+    /** The underlying database, for tools that need SQL access (migrations, tests). */
+    public Database database() {
+        return database;
+    }
+
+    /** How many token refreshes this process performed. */
+    public long tokenRefreshCount() {
+        return tokens.refreshCount();
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        http.close();
+        tokenHttp.dispatcher().executorService().shutdown();
+        tokenHttp.connectionPool().evictAll();
+        database.close();
+    }
+
+}

@@ -1,0 +1,198 @@
+package dev.junction.core;
+
+import dev.junction.core.crypto.SecretCipher;
+import dev.junction.core.error.JunctionException;
+import dev.junction.core.http.RetrySettings;
+import dev.junction.core.http.Sleeper;
+import dev.junction.core.spi.Provider;
+import dev.junction.core.spi.RateLimitPolicy;
+import dev.junction.core.spi.Settings;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * Configures a {@link Hub}. Not thread-safe; {@link #build()} copies its state.
+ *
+ * <pre>{@code
+ * Hub hub = Hub.builder()
+ *     .withDataDirectory(Path.of("data"))            // or .withDataSource(postgres)
+ *     .withEncryptionKey("k1", base64Key)
+ *     .withProvider(new ClioProvider(), Settings.of("client_id", id, "client_secret", secret))
+ *     .build();
+ * }</pre>
+ */
+public final class HubBuilder {
+
+    DataSource dataSource;
+    Path dataDirectory;
+    SecretCipher cipher;
+    Clock clock = Clock.systemUTC();
+    Sleeper sleeper = Sleeper.SYSTEM;
+    final Map<String, Provider> providers = new LinkedHashMap<>();
+    final Map<String, Settings> providerSettings = new LinkedHashMap<>();
+    final Map<String, RateLimitPolicy> rateLimitOverrides = new LinkedHashMap<>();
+    final Set<String> discoveredToActivate = new LinkedHashSet<>();
+    int pageSize = 200;
+    Duration lookback = Duration.ofMinutes(5);
+    Duration leaseDuration = Duration.ofMinutes(2);
+    double maxSweepShare = 0.5;
+    Duration refreshAhead = Duration.ofMinutes(5);
+    RetrySettings retry = RetrySettings.defaults();
+    Duration httpTimeout = Duration.ofSeconds(30);
+    int syncThreads = 4;
+    String instanceName = "junction-" + ProcessHandle.current().pid();
+
+    HubBuilder() {
+    }
+
+    /** Use this database (PostgreSQL recommended). The caller owns and closes it. */
+    public HubBuilder withDataSource(DataSource value) {
+        this.dataSource = JunctionException.requireArgument(value, "dataSource");
+        return this;
+    }
+
+    /** Use the embedded database in this directory (created when missing) when no data source is given. */
+    public HubBuilder withDataDirectory(Path value) {
+        this.dataDirectory = JunctionException.requireArgument(value, "dataDirectory");
+        return this;
+    }
+
+    /** The key that encrypts secrets at rest: an id and a base64 32-byte key. */
+    public HubBuilder withEncryptionKey(String keyId, String base64Key) {
+        this.cipher = SecretCipher.single(keyId, base64Key);
+        return this;
+    }
+
+    /** A key ring for rotation: new secrets use the primary, old ones stay readable. */
+    public HubBuilder withEncryptionKeys(String primaryKeyId, Map<String, String> base64Keys) {
+        this.cipher = SecretCipher.of(primaryKeyId, base64Keys);
+        return this;
+    }
+
+    public HubBuilder withClock(Clock value) {
+        this.clock = JunctionException.requireArgument(value, "clock");
+        return this;
+    }
+
+    /** How waits (rate limits, backoff) sleep; tests pass one that advances a fake clock. */
+    public HubBuilder withSleeper(Sleeper value) {
+        this.sleeper = JunctionException.requireArgument(value, "sleeper");
+        return this;
+    }
+
+    /** Registers a provider explicitly (tests, or providers not on the class path's service list). */
+    public HubBuilder withProvider(Provider provider, Settings settings) {
+        JunctionException.requireArgument(provider, "provider");
+        providers.put(provider.id(), provider);
+        providerSettings.put(provider.id(), settings == null ? Settings.EMPTY : settings);
+        return this;
+    }
+
+    /**
+     * Activates a provider found by {@link ServiceLoader} on the class path. Fails at {@link #build()} when no
+     * such provider is installed.
+     */
+    public HubBuilder withDiscoveredProvider(String providerId, Settings settings) {
+        JunctionException.requireArgument(providerId, "providerId");
+        discoveredToActivate.add(providerId);
+        providerSettings.put(providerId, settings == null ? Settings.EMPTY : settings);
+        return this;
+    }
+
+    /** Overrides a provider's published budget (a negotiated higher limit, or a scaled-down test). */
+    public HubBuilder withRateLimit(String providerId, RateLimitPolicy policy) {
+        rateLimitOverrides.put(JunctionException.requireArgument(providerId, "providerId"), JunctionException.requireArgument(policy, "policy"));
+        return this;
+    }
+
+    public HubBuilder withPageSize(int value) {
+        if (value < 1) throw JunctionException.invalidInput("page size must be positive");
+        this.pageSize = value;
+        return this;
+    }
+
+    public HubBuilder withIncrementalLookback(Duration value) {
+        this.lookback = JunctionException.requireArgument(value, "lookback");
+        return this;
+    }
+
+    public HubBuilder withLeaseDuration(Duration value) {
+        this.leaseDuration = JunctionException.requireArgument(value, "leaseDuration");
+        return this;
+    }
+
+    /** The largest share (0..1) of an entity's records one deletion sweep may remove. */
+    public HubBuilder withMaxSweepShare(double value) {
+        if (value < 0 || value > 1) throw JunctionException.invalidInput("max sweep share must be within 0..1");
+        this.maxSweepShare = value;
+        return this;
+    }
+
+    public HubBuilder withTokenRefreshAhead(Duration value) {
+        this.refreshAhead = JunctionException.requireArgument(value, "refreshAhead");
+        return this;
+    }
+
+    public HubBuilder withRetry(RetrySettings value) {
+        this.retry = JunctionException.requireArgument(value, "retry");
+        return this;
+    }
+
+    public HubBuilder withHttpTimeout(Duration value) {
+        this.httpTimeout = JunctionException.requireArgument(value, "httpTimeout");
+        return this;
+    }
+
+    public HubBuilder withSyncThreads(int value) {
+        if (value < 1) throw JunctionException.invalidInput("sync threads must be positive");
+        this.syncThreads = value;
+        return this;
+    }
+
+    /** A name for this process in leases and logs (defaults to junction-PID). */
+    public HubBuilder withInstanceName(String value) {
+        this.instanceName = JunctionException.requireArgument(value, "instanceName");
+        return this;
+    }
+
+    public Hub build() {
+        if (cipher == null) {
+            throw JunctionException.invalidInput("an encryption key is required (withEncryptionKey); generate one with SecretCipher.generateKey()");
+        }
+        if (dataSource == null && dataDirectory == null) {
+            throw JunctionException.invalidInput("give a data source (PostgreSQL) or a data directory for the embedded database");
+        }
+        if (!discoveredToActivate.isEmpty()) {
+            Map<String, Provider> installed = new LinkedHashMap<>();
+            ServiceLoader.load(Provider.class).stream().forEach(entry -> {
+                Provider provider = entry.get();
+                installed.put(provider.id(), provider);
+            });
+            for (String id : discoveredToActivate) {
+                Provider provider = installed.get(id);
+                if (provider == null) {
+                    throw JunctionException.invalidInput("provider '" + id + "' is not installed; found " + installed.keySet());
+                }
+                providers.putIfAbsent(id, provider);
+            }
+        }
+        if (providers.isEmpty()) {
+            throw JunctionException.invalidInput("no provider is active: register one with withProvider or withDiscoveredProvider");
+        }
+        return new Hub(this);
+    }
+
+    /** Every provider listed by {@link ServiceLoader} on the class path, by id. */
+    public static Map<String, Provider> installedProviders() {
+        Map<String, Provider> installed = new LinkedHashMap<>();
+        ServiceLoader.load(Provider.class).stream().forEach(entry -> installed.put(entry.get().id(), entry.get()));
+        return installed;
+    }
+}

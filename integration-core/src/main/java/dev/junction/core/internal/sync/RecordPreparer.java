@@ -1,0 +1,56 @@
+package dev.junction.core.internal.sync;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.junction.core.error.ErrorKind;
+import dev.junction.core.error.JunctionException;
+import dev.junction.core.internal.Json;
+import dev.junction.core.internal.store.PreparedRecord;
+import dev.junction.core.model.UnifiedRecord;
+import dev.junction.core.spi.RemoteRecord;
+import dev.junction.core.spi.Transformer;
+import java.util.Optional;
+
+/** Serialises, hashes and transforms a remote record once, outside any transaction. Thread-safe. */
+public final class RecordPreparer {
+
+    private RecordPreparer() {
+    }
+
+    /** A prepared record, or the reason it could not be prepared (then {@code record} is null). */
+    public record Result(PreparedRecord record, String error, String payload) {}
+
+    public static Result prepare(RemoteRecord remote, Transformer transformer) {
+        String payload;
+        try {
+            payload = Json.MAPPER.writeValueAsString(remote.payload());
+        } catch (JsonProcessingException e) {
+            return new Result(null, "payload cannot be serialised: " + e.getOriginalMessage(), null);
+        }
+        String hash = Json.sha256(payload);
+        if (remote.deleted()) {
+            return new Result(new PreparedRecord(remote.externalId(), payload, hash, remote.updatedAt(), true,
+                    null, null, null, null, null), null, payload);
+        }
+        Optional<UnifiedRecord> unified;
+        try {
+            unified = transformer.transform(remote);
+        } catch (JunctionException e) {
+            return new Result(null, e.kind() + ": " + e.reason(), payload);
+        } catch (RuntimeException e) {
+            // A transformer bug must not fail the page; the record is parked with the reason.
+            return new Result(null, ErrorKind.UNEXPECTED_PAYLOAD + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), payload);
+        }
+        if (unified.isEmpty()) {
+            return new Result(new PreparedRecord(remote.externalId(), payload, hash, remote.updatedAt(), false,
+                    null, null, null, null, null), null, payload);
+        }
+        UnifiedRecord record = unified.get();
+        if (!remote.externalId().equals(record.externalId())) {
+            return new Result(null, "transformer returned external id '" + record.externalId() + "' for record '"
+                    + remote.externalId() + "'", payload);
+        }
+        return new Result(new PreparedRecord(remote.externalId(), payload, hash,
+                remote.updatedAt() != null ? remote.updatedAt() : record.updatedAt(), false, record.type().name(),
+                record.label(), record.email(), record.status(), Json.write(record)), null, payload);
+    }
+}

@@ -1,0 +1,475 @@
+package dev.junction.core.internal.sync;
+
+import dev.junction.core.ConnectionStatus;
+import dev.junction.core.EntitySyncStats;
+import dev.junction.core.SyncHandle;
+import dev.junction.core.SyncMode;
+import dev.junction.core.SyncProgress;
+import dev.junction.core.SyncRequest;
+import dev.junction.core.SyncRun;
+import dev.junction.core.SyncStatus;
+import dev.junction.core.error.ErrorContext;
+import dev.junction.core.error.ErrorKind;
+import dev.junction.core.error.JunctionException;
+import dev.junction.core.error.NeedsReauthException;
+import dev.junction.core.internal.ConnectionManager;
+import dev.junction.core.internal.ProviderRegistry;
+import dev.junction.core.internal.store.ConnectionRow;
+import dev.junction.core.internal.store.Database;
+import dev.junction.core.internal.store.PageOutcome;
+import dev.junction.core.internal.store.PreparedRecord;
+import dev.junction.core.internal.store.RecordRepository;
+import dev.junction.core.internal.store.SyncRepository;
+import dev.junction.core.internal.store.SyncRepository.Checkpoint;
+import dev.junction.core.spi.EntityType;
+import dev.junction.core.spi.FetchRequest;
+import dev.junction.core.spi.Page;
+import dev.junction.core.spi.Provider;
+import dev.junction.core.spi.RemoteRecord;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives full and incremental syncs, provider-agnostic.
+ *
+ * <p>Per entity, in dependency order: take the (connection, entity) lease in the database (at most one sync per
+ * pair, across processes), then fetch page after page. Each page commits in one transaction with its records,
+ * change events, dead letters and the checkpoint holding the next cursor, so a crash resumes from the last page
+ * and a replayed page changes nothing (unchanged records are skipped by hash). A full pass that reaches its last
+ * page sweeps records it did not see (guarded by {@link SyncSettings#maxSweepShare()}). An incremental pass asks
+ * for records updated in [previous upper bound minus lookback, run start]. One failing entity does not stop the
+ * others. Thread-safe; runs execute on the given executor.
+ */
+public final class SyncEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
+    private static final String SWEEP_PENDING = "FULL_SWEEP";
+    private static final int SWEEP_CHUNK = 500;
+
+    private final Database database;
+    private final RecordRepository records = new RecordRepository();
+    private final SyncRepository sync;
+    private final ConnectionManager connections;
+    private final ProviderRegistry providers;
+    private final OpenedConnector.Opener opener;
+    private final Clock clock;
+    private final SyncSettings settings;
+    private final ExecutorService executor;
+    private final String owner;
+
+    public SyncEngine(Database database, SyncRepository sync, ConnectionManager connections, ProviderRegistry providers,
+            OpenedConnector.Opener opener, Clock clock, SyncSettings settings, ExecutorService executor, String owner) {
+        this.database = database;
+        this.sync = sync;
+        this.connections = connections;
+        this.providers = providers;
+        this.opener = opener;
+        this.clock = clock;
+        this.settings = settings;
+        this.executor = executor;
+        this.owner = owner;
+    }
+
+    public SyncHandle start(String tenantId, String connectionId, SyncRequest request) {
+        JunctionException.requireArgument(request, "sync request");
+        ConnectionRow row = connections.row(tenantId, connectionId);
+        ErrorContext context = ErrorContext.provider(row.providerId()).withConnection(connectionId);
+        switch (ConnectionStatus.valueOf(row.status())) {
+            case PENDING_AUTH -> throw new JunctionException(ErrorKind.INVALID_INPUT, "connection has not completed OAuth yet", context);
+            case NEEDS_REAUTH -> throw new NeedsReauthException("connection needs re-authorisation before it can sync", context);
+            case DISABLED -> throw new JunctionException(ErrorKind.INVALID_INPUT, "connection is disabled", context);
+            case ACTIVE -> { }
+        }
+        Provider provider = providers.require(row.providerId());
+        List<EntityType> entities = selectEntities(provider, request.entities());
+        String runId = UUID.randomUUID().toString();
+        Instant startedAt = clock.instant();
+        sync.insertRun(new SyncRepository.RunRow(runId, tenantId, connectionId, request.mode().name(), SyncStatus.RUNNING.name(),
+                String.join(",", entities.stream().map(EntityType::name).toList()), null, startedAt, null),
+                entities.stream().map(EntityType::name).toList());
+        Run run = new Run(runId, tenantId, connectionId, request.mode(), entities, startedAt);
+        run.future = CompletableFuture.runAsync(run::execute, executor);
+        return run;
+    }
+
+    private static List<EntityType> selectEntities(Provider provider, List<String> requested) {
+        if (requested.isEmpty()) {
+            return provider.entityTypes();
+        }
+        Set<String> names = Set.copyOf(requested);
+        for (String name : names) {
+            if (provider.entityTypes().stream().noneMatch(type -> type.name().equals(name))) {
+                throw new JunctionException(ErrorKind.INVALID_INPUT, "provider '" + provider.id() + "' has no entity '" + name
+                        + "'; it has " + provider.entityTypes().stream().map(EntityType::name).toList(), ErrorContext.provider(provider.id()));
+            }
+        }
+        return provider.entityTypes().stream().filter(type -> names.contains(type.name())).toList();
+    }
+
+    public SyncRun read(String tenantId, String runId) {
+        SyncRepository.RunRow row = sync.findRun(tenantId, runId).orElseThrow(() ->
+                new JunctionException(ErrorKind.NOT_FOUND, "sync run '" + runId + "' not found for tenant '" + tenantId + "'"));
+        return toRun(row);
+    }
+
+    public List<SyncRun> list(String tenantId, String connectionId, int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw JunctionException.invalidInput("limit must be between 1 and 1000");
+        }
+        return sync.listRuns(tenantId, connectionId, limit).stream().map(this::toRun).toList();
+    }
+
+    private SyncRun toRun(SyncRepository.RunRow row) {
+        List<EntitySyncStats> entities = sync.listEntities(row.tenantId(), row.id()).stream()
+                .map(entity -> new EntitySyncStats(entity.entity(), SyncStatus.valueOf(entity.status().toUpperCase(java.util.Locale.ROOT)),
+                        entity.pages(), entity.added(), entity.updated(), entity.unchanged(), entity.deleted(), entity.failed(),
+                        Duration.ofMillis(entity.rateLimitWaitMillis()), entity.error(), entity.startedAt(), entity.finishedAt()))
+                .toList();
+        return new SyncRun(row.id(), row.tenantId(), row.connectionId(), SyncMode.valueOf(row.mode()), SyncStatus.valueOf(row.status()),
+                entities, row.error(), row.startedAt(), row.finishedAt());
+    }
+
+    /** One running sync: its own state, progress counters, and the loop. */
+    private final class Run implements SyncHandle {
+        private final String runId;
+        private final String tenantId;
+        private final String connectionId;
+        private final SyncMode mode;
+        private final List<EntityType> entities;
+        private final Instant startedAt;
+        private final AtomicBoolean cancelled = new AtomicBoolean();
+        private final AtomicLong pages = new AtomicLong();
+        private final AtomicLong recordCount = new AtomicLong();
+        private final AtomicReference<String> currentEntity = new AtomicReference<>();
+        private final AtomicReference<Duration> waited = new AtomicReference<>(Duration.ZERO);
+        private volatile SyncStatus status = SyncStatus.RUNNING;
+        private volatile CompletableFuture<Void> future;
+
+        Run(String runId, String tenantId, String connectionId, SyncMode mode, List<EntityType> entities, Instant startedAt) {
+            this.runId = runId;
+            this.tenantId = tenantId;
+            this.connectionId = connectionId;
+            this.mode = mode;
+            this.entities = entities;
+            this.startedAt = startedAt;
+        }
+
+        void execute() {
+            List<SyncStatus> outcomes = new ArrayList<>();
+            String runError = null;
+            try {
+                OpenedConnector opened = opener.open(tenantId, connectionId);
+                for (EntityType entity : entities) {
+                    if (cancelled.get()) {
+                        outcomes.add(SyncStatus.CANCELLED);
+                        markEntity(entity.name(), SyncStatus.CANCELLED, "cancelled before start");
+                        continue;
+                    }
+                    SyncStatus outcome = syncEntity(opened, entity);
+                    outcomes.add(outcome);
+                    if (outcome == SyncStatus.FAILED && lastErrorNeedsReauth) {
+                        // Every other entity would fail the same way; stop and report.
+                        runError = "connection needs re-authorisation";
+                        break;
+                    }
+                }
+            } catch (JunctionException e) {
+                runError = e.getMessage();
+                outcomes.add(SyncStatus.FAILED);
+            } catch (RuntimeException e) {
+                LOG.error("sync run {} of connection {} failed", runId, connectionId, e);
+                runError = e.toString();
+                outcomes.add(SyncStatus.FAILED);
+            }
+            status = overall(outcomes);
+            sync.finishRun(tenantId, runId, status.name(), runError, clock.instant());
+            currentEntity.set(null);
+        }
+
+        private boolean lastErrorNeedsReauth;
+
+        private SyncStatus overall(List<SyncStatus> outcomes) {
+            if (outcomes.contains(SyncStatus.CANCELLED) || cancelled.get()) return SyncStatus.CANCELLED;
+            long failed = outcomes.stream().filter(s -> s == SyncStatus.FAILED || s == SyncStatus.SKIPPED).count();
+            if (failed == 0) return SyncStatus.SUCCEEDED;
+            return failed == outcomes.size() ? SyncStatus.FAILED : SyncStatus.PARTIAL;
+        }
+
+        private void markEntity(String entity, SyncStatus entityStatus, String error) {
+            Instant now = clock.instant();
+            sync.updateEntity(tenantId, new SyncRepository.EntityRow(runId, entity, entityStatus.name().toLowerCase(java.util.Locale.ROOT),
+                    0, 0, 0, 0, 0, 0, 0, error, now, now));
+        }
+
+        private SyncStatus syncEntity(OpenedConnector opened, EntityType entity) {
+            String name = entity.name();
+            currentEntity.set(name);
+            Instant entityStart = clock.instant();
+            if (!sync.acquireLease(tenantId, connectionId, name, runId, owner, entityStart, entityStart.plus(settings.leaseDuration()))) {
+                markEntity(name, SyncStatus.SKIPPED, "another sync of this connection's '" + name + "' is running");
+                return SyncStatus.SKIPPED;
+            }
+            Counters counters = new Counters(entityStart, opened.rateLimitWait().get());
+            try {
+                SyncStatus result = runPasses(opened, entity, counters);
+                counters.save(name, result, counters.warning, opened);
+                return result;
+            } catch (JunctionException e) {
+                JunctionException located = e.withContext(ErrorContext.provider(opened.provider().id()).withConnection(connectionId).withEntity(name));
+                LOG.warn("sync of {} for connection {} failed: {}", name, connectionId, located.getMessage());
+                lastErrorNeedsReauth = e.kind() == ErrorKind.NEEDS_REAUTH;
+                counters.save(name, SyncStatus.FAILED, located.getMessage(), opened);
+                return SyncStatus.FAILED;
+            } catch (RuntimeException e) {
+                LOG.error("sync of {} for connection {} failed", name, connectionId, e);
+                counters.save(name, SyncStatus.FAILED, e.toString(), opened);
+                return SyncStatus.FAILED;
+            } finally {
+                sync.releaseLease(tenantId, connectionId, name, runId);
+            }
+        }
+
+        private SyncStatus runPasses(OpenedConnector opened, EntityType entity, Counters counters) {
+            Checkpoint checkpoint = database.jdbi().withHandle(handle -> sync.checkpoint(handle, tenantId, connectionId, entity.name()));
+            Instant now = clock.instant();
+            boolean wantIncremental = mode == SyncMode.INCREMENTAL && entity.incremental() && checkpoint.highWaterMark() != null;
+            boolean resume = checkpoint.passInProgress() && (SWEEP_PENDING.equals(checkpoint.passMode())
+                    || checkpoint.passMode().equals(SyncMode.FULL.name()) || wantIncremental);
+            if (!resume) {
+                checkpoint = wantIncremental
+                        ? new Checkpoint(connectionId, entity.name(), checkpoint.passId(), SyncMode.INCREMENTAL.name(), null,
+                                checkpoint.highWaterMark().minus(settings.lookback()), now, checkpoint.highWaterMark(), checkpoint.lastFullAt())
+                        : new Checkpoint(connectionId, entity.name(), checkpoint.passId() + 1, SyncMode.FULL.name(), null,
+                                null, now, checkpoint.highWaterMark(), checkpoint.lastFullAt());
+                Checkpoint starting = checkpoint;
+                database.jdbi().useTransaction(handle -> sync.saveCheckpoint(handle, tenantId, starting, now));
+            } else {
+                LOG.info("resuming {} pass of {} for connection {}", checkpoint.passMode(), entity.name(), connectionId);
+            }
+            boolean full = !checkpoint.passMode().equals(SyncMode.INCREMENTAL.name());
+            if (!SWEEP_PENDING.equals(checkpoint.passMode())) {
+                Optional<Checkpoint> afterPages = fetchPages(opened, entity, checkpoint, full, counters);
+                if (afterPages.isEmpty()) {
+                    return SyncStatus.CANCELLED;
+                }
+                checkpoint = afterPages.get();
+            }
+            if (full) {
+                sweep(entity, checkpoint, counters);
+            }
+            Checkpoint finished = new Checkpoint(connectionId, entity.name(), checkpoint.passId(), null, null, null, null,
+                    checkpoint.passUntil(), full ? clock.instant() : checkpoint.lastFullAt());
+            database.jdbi().useTransaction(handle -> sync.saveCheckpoint(handle, tenantId, finished, clock.instant()));
+            return SyncStatus.SUCCEEDED;
+        }
+
+        /** Fetches until the last page; returns the checkpoint after it, or empty when cancelled. */
+        private Optional<Checkpoint> fetchPages(OpenedConnector opened, EntityType entity, Checkpoint start, boolean full, Counters counters) {
+            Checkpoint checkpoint = start;
+            FetchRequest request = new FetchRequest(entity, Optional.ofNullable(checkpoint.passCursor()),
+                    Optional.ofNullable(full ? null : checkpoint.passSince()), checkpoint.passUntil(), settings.pageSize());
+            RecordRepository.Scope scope = new RecordRepository.Scope(tenantId, connectionId, entity.name(), runId,
+                    checkpoint.passId(), RecordRepository.Source.SYNC);
+            while (true) {
+                if (cancelled.get() || Thread.currentThread().isInterrupted()) {
+                    cancelled.set(true);
+                    return Optional.empty();
+                }
+                Page page = opened.connector().fetch(request);
+                List<PreparedRecord> prepared = new ArrayList<>(page.records().size());
+                List<RecordPreparer.Result> failures = new ArrayList<>();
+                List<RemoteRecord> failedRecords = new ArrayList<>();
+                for (RemoteRecord remote : page.records()) {
+                    RecordPreparer.Result result = RecordPreparer.prepare(remote, opened.provider().transformer());
+                    if (result.record() != null) {
+                        prepared.add(result.record());
+                    } else {
+                        failures.add(result);
+                        failedRecords.add(remote);
+                    }
+                }
+                Checkpoint next = page.nextCursor().isPresent()
+                        ? withCursor(checkpoint, checkpoint.passMode(), page.nextCursor().get())
+                        : withCursor(checkpoint, full ? SWEEP_PENDING : checkpoint.passMode(), null);
+                Instant now = clock.instant();
+                PageOutcome outcome = database.jdbi().inTransaction(handle -> {
+                    PageOutcome written = records.writePage(handle, scope, prepared, full, now);
+                    for (int i = 0; i < failures.size(); i++) {
+                        sync.insertDeadLetter(handle, tenantId, connectionId, entity.name(), failedRecords.get(i).externalId(),
+                                runId, "sync", failures.get(i).error(), failures.get(i).payload(), now);
+                    }
+                    for (String unreadable : page.unreadable()) {
+                        sync.insertDeadLetter(handle, tenantId, connectionId, entity.name(), null, runId, "sync",
+                                "UNEXPECTED_PAYLOAD: record could not be identified", unreadable, now);
+                    }
+                    sync.saveCheckpoint(handle, tenantId, next, now);
+                    if (!sync.renewLease(handle, tenantId, connectionId, entity.name(), runId, now.plus(settings.leaseDuration()))) {
+                        throw new JunctionException(ErrorKind.CONFLICT, "lost the sync lease (another process took it over)");
+                    }
+                    return written;
+                });
+                counters.add(outcome, failures.size() + page.unreadable().size());
+                pages.incrementAndGet();
+                recordCount.addAndGet(page.records().size() + page.unreadable().size());
+                counters.pageDone(entity.name(), opened);
+                checkpoint = next;
+                if (page.nextCursor().isEmpty()) {
+                    return Optional.of(checkpoint);
+                }
+                request = request.withCursor(page.nextCursor().get());
+            }
+        }
+
+        private Checkpoint withCursor(Checkpoint checkpoint, String passMode, String cursor) {
+            return new Checkpoint(checkpoint.connectionId(), checkpoint.entity(), checkpoint.passId(), passMode, cursor,
+                    checkpoint.passSince(), checkpoint.passUntil(), checkpoint.highWaterMark(), checkpoint.lastFullAt());
+        }
+
+        private void sweep(EntityType entity, Checkpoint checkpoint, Counters counters) {
+            RecordRepository.Scope scope = new RecordRepository.Scope(tenantId, connectionId, entity.name(), runId,
+                    checkpoint.passId(), RecordRepository.Source.SYNC);
+            RecordRepository.SweepCounts counts = database.jdbi().withHandle(handle -> records.sweepCounts(handle, scope));
+            if (counts.unseen() == 0) {
+                return;
+            }
+            if (counts.unseen() > counts.live() * settings.maxSweepShare()) {
+                counters.warning = "deletion sweep refused: " + counts.unseen() + " of " + counts.live()
+                        + " records were not listed, more than the allowed share of " + settings.maxSweepShare();
+                LOG.warn("{} for {} of connection {}", counters.warning, entity.name(), connectionId);
+                return;
+            }
+            while (true) {
+                List<String> ids = database.jdbi().withHandle(handle -> records.unseenIds(handle, scope, SWEEP_CHUNK));
+                if (ids.isEmpty()) {
+                    return;
+                }
+                Instant now = clock.instant();
+                int deleted = database.jdbi().inTransaction(handle -> {
+                    int count = 0;
+                    for (String id : ids) {
+                        if (records.markDeleted(handle, scope, id, now)) {
+                            records.appendDeletion(handle, scope, id, now);
+                            count++;
+                        }
+                    }
+                    return count;
+                });
+                counters.deleted += deleted;
+            }
+        }
+
+        @Override
+        public String runId() {
+            return runId;
+        }
+
+        @Override
+        public SyncProgress progress() {
+            Duration elapsed = Duration.between(startedAt, clock.instant());
+            double seconds = Math.max(elapsed.toMillis(), 1) / 1000.0;
+            return new SyncProgress(runId, status, currentEntity.get(), pages.get(), recordCount.get(),
+                    recordCount.get() / seconds, waited.get(), elapsed);
+        }
+
+        @Override
+        public SyncRun await() {
+            try {
+                future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JunctionException(ErrorKind.CONFLICT, "interrupted while waiting for sync run " + runId);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("sync run " + runId + " crashed", e.getCause());
+            }
+            return read(tenantId, runId);
+        }
+
+        @Override
+        public SyncRun await(Duration timeout) {
+            try {
+                future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JunctionException(ErrorKind.CONFLICT, "interrupted while waiting for sync run " + runId);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("sync run " + runId + " crashed", e.getCause());
+            } catch (TimeoutException e) {
+                throw new JunctionException(ErrorKind.CONFLICT, "sync run " + runId + " still running after " + timeout);
+            }
+            return read(tenantId, runId);
+        }
+
+        @Override
+        public void cancel() {
+            cancelled.set(true);
+        }
+
+        @Override
+        public boolean done() {
+            return future.isDone();
+        }
+
+        /** Per-entity counts, persisted after every page so progress is readable from the store too. */
+        private final class Counters {
+            private final Instant startedAt;
+            private final Duration waitAtStart;
+            private long entityPages;
+            private long added;
+            private long updated;
+            private long unchanged;
+            private long deleted;
+            private long failed;
+            private String warning;
+
+            Counters(Instant startedAt, Duration waitAtStart) {
+                this.startedAt = startedAt;
+                this.waitAtStart = waitAtStart;
+            }
+
+            void add(PageOutcome outcome, int failures) {
+                entityPages++;
+                added += outcome.added();
+                updated += outcome.updated();
+                unchanged += outcome.unchanged();
+                deleted += outcome.deleted();
+                failed += failures;
+            }
+
+            Duration waitSoFar(OpenedConnector opened) {
+                return opened.rateLimitWait().get().minus(waitAtStart);
+            }
+
+            void pageDone(String entity, OpenedConnector opened) {
+                Duration wait = waitSoFar(opened);
+                waited.updateAndGet(previous -> previous.compareTo(wait) > 0 ? previous : wait);
+                sync.updateEntity(tenantId, row(entity, SyncStatus.RUNNING, null, null, opened));
+            }
+
+            void save(String entity, SyncStatus entityStatus, String error, OpenedConnector opened) {
+                sync.updateEntity(tenantId, row(entity, entityStatus, error, clock.instant(), opened));
+            }
+
+            private SyncRepository.EntityRow row(String entity, SyncStatus entityStatus, String error, Instant finishedAt, OpenedConnector opened) {
+                return new SyncRepository.EntityRow(runId, entity, entityStatus.name().toLowerCase(java.util.Locale.ROOT),
+                        entityPages, added, updated, unchanged, deleted, failed, waitSoFar(opened).toMillis(), error,
+                        startedAt, finishedAt);
+            }
+        }
+    }
+}
