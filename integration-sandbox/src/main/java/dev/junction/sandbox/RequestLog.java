@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The requests a {@link SandboxServer} has answered, for tests to assert on.
  *
- * <p>Only the selected headers are kept, and {@code Authorization} values are redacted to their
- * scheme and first four characters ({@code Bearer abcd…}). The log keeps the most recent {@code
- * capacity} entries; the per-path counts cover every request since the last {@link #clear()}.
+ * <p>Only the selected headers are kept, under the names as configured, and {@code Authorization}
+ * values are redacted to their scheme and first four characters ({@code Bearer abcd…}). The log
+ * keeps the most recent {@code capacity} entries; the per-path counts cover every request since the
+ * last {@link #clear()}.
  *
  * <p>Thread-safe.
  */
@@ -45,12 +46,10 @@ public final class RequestLog {
 
     void record(SandboxRequest request, int status) {
         Map<String, String> headers = new LinkedHashMap<>();
-        request.headers().forEach((name, values) -> {
-            if (loggedHeaders.contains(name) && !values.isEmpty()) {
-                String value = values.get(0);
-                headers.put(name, REDACTED_HEADERS.contains(name.toLowerCase(Locale.ROOT)) ? redact(value) : value);
-            }
-        });
+        for (String name : loggedHeaders) {
+            request.header(name).ifPresent(value -> headers.put(name,
+                    REDACTED_HEADERS.contains(name.toLowerCase(Locale.ROOT)) ? redact(value) : value));
+        }
         LoggedRequest entry = new LoggedRequest(
                 request.receivedAt(), request.method(), request.path(), request.query().asMap(), headers, status);
         countsByPath.computeIfAbsent(request.path(), path -> new LongAdder()).increment();
