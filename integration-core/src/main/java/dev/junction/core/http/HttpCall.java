@@ -1,5 +1,6 @@
 package dev.junction.core.http;
 
+import dev.junction.core.http.internal.Redaction;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,7 +20,7 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>Immutable and thread-safe. The body array is not copied: do not modify it after handing it over.
- * {@link #toString()} shows neither header values nor the body, which may hold credentials.
+ * {@link #toString()} shows neither header values, query values nor the body, which may hold credentials.
  *
  * @param method the HTTP method, upper case
  * @param pathOrUrl a path appended to the client's base URL ({@code matters.json}), or an absolute URL with the
@@ -141,7 +142,7 @@ public record HttpCall(String method, String pathOrUrl, Map<String, List<String>
 
     @Override
     public String toString() {
-        return "HttpCall[" + method + " " + pathOrUrl
+        return "HttpCall[" + method + " " + Redaction.urlText(pathOrUrl)
                 + (query.isEmpty() ? "" : " query=" + query.keySet())
                 + (headers.isEmpty() ? "" : " headers=" + headers.keySet())
                 + (body == null ? "" : " body=" + body.length + " bytes of " + contentType)

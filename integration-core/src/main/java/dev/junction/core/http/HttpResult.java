@@ -39,7 +39,9 @@ public record HttpResult(int status, Map<String, List<String>> headers, byte[] b
 
     /** A result whose request id is read from the usual request-id headers. */
     public static HttpResult of(int status, Map<String, List<String>> headers, byte[] body) {
-        return new HttpResult(status, headers, body, RequestIds.find(name -> firstValue(headers, name)));
+        HttpResult withoutRequestId = new HttpResult(status, headers, body, null);
+        String requestId = RequestIds.find(name -> withoutRequestId.header(name).orElse(null));
+        return new HttpResult(status, withoutRequestId.headers, withoutRequestId.body, requestId);
     }
 
     /** The first value of header {@code name}, compared case-insensitively. */
@@ -79,14 +81,5 @@ public record HttpResult(int status, Map<String, List<String>> headers, byte[] b
     @Override
     public String toString() {
         return "HttpResult[" + status + ", " + body.length + " bytes" + (requestId == null ? "" : ", requestId=" + requestId) + "]";
-    }
-
-    private static String firstValue(Map<String, List<String>> headers, String name) {
-        for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
-            if (entry.getKey().equalsIgnoreCase(name) && !entry.getValue().isEmpty()) {
-                return entry.getValue().get(0);
-            }
-        }
-        return null;
     }
 }

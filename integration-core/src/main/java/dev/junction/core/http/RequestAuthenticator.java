@@ -20,10 +20,11 @@ public interface RequestAuthenticator {
     Map<String, String> headers();
 
     /**
-     * Called at most once per call, after the provider answered 401. Return true if the credentials were
-     * refreshed and the request should be sent once more; false (the default) makes the call fail with
-     * {@link dev.junction.core.error.NeedsReauthException}. May itself throw that exception when the refresh is
-     * refused.
+     * Called after the provider answered 401. Return true if the credentials were refreshed and the request should
+     * be sent once more (a call refreshes at most once: a second 401 fails); false (the default) makes the call
+     * fail with {@link dev.junction.core.error.NeedsReauthException}. May throw that exception itself when the
+     * refresh is refused, or {@link dev.junction.core.error.ProviderUnavailableException} when the token endpoint
+     * cannot be reached, which is retried like any other unavailability.
      */
     default boolean onUnauthorized() {
         return false;

@@ -39,9 +39,9 @@ public record BaseUrl(HttpUrl url) {
             }
             requireSameOrigin(resolved, context);
         } else {
-            String base = url.toString();
-            String separator = base.endsWith("/") || pathOrUrl.isEmpty() || pathOrUrl.startsWith("?") ? "" : "/";
-            String path = pathOrUrl.startsWith("/") && base.endsWith("/") ? pathOrUrl.substring(1) : pathOrUrl;
+            String base = url.toString().replaceAll("/+$", "");
+            String path = pathOrUrl.replaceAll("^/+", "");
+            String separator = path.isEmpty() || path.startsWith("?") ? "" : "/";
             resolved = HttpUrl.parse(base + separator + path);
             if (resolved == null) {
                 throw new JunctionException(ErrorKind.INVALID_REQUEST,

@@ -82,7 +82,7 @@ public final class ConnectionRateLimiter {
      *
      * @param maxWait the longest this call may still wait
      * @return how long it waited
-     * @throws RateLimitedException, before waiting, when the wait would be longer than {@code maxWait}
+     * @throws RateLimitedException when the wait would be longer than {@code maxWait}; it is thrown before waiting
      */
     public Duration acquire(Duration maxWait) throws InterruptedException {
         Duration waited = Duration.ZERO;

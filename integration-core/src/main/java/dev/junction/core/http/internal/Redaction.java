@@ -23,7 +23,7 @@ public final class Redaction {
     private static final Set<String> SECRET_QUERY_PARAMETERS = Set.of("access_token", "refresh_token", "client_secret",
             "code", "code_verifier", "api_key", "token", "password");
 
-    private static final Pattern BEARER_CREDENTIAL = Pattern.compile("(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]+");
+    private static final Pattern BEARER_CREDENTIAL = Pattern.compile("(?i)\\b(bearer)\\s+[A-Za-z0-9._~+/=-]{8,}");
 
     /** Shorter values are not scrubbed from text: they would match ordinary words. */
     private static final int MINIMUM_SCRUBBED_LENGTH = 6;
@@ -76,8 +76,8 @@ public final class Redaction {
     }
 
     /**
-     * {@code text} with every occurrence of the given credential values, and anything that looks like a bearer or
-     * basic credential, replaced.
+     * {@code text} with every occurrence of the given credential values, and anything that looks like a bearer
+     * token, replaced.
      */
     public static String scrub(String text, Collection<String> secretValues) {
         String scrubbed = text;

@@ -27,7 +27,7 @@ public final class QueryRepository {
                 + "remote_updated_at, updated_at FROM junction_unified_record WHERE tenant_id = :tenant AND unified_type = :type");
         if (filter.connectionId() != null) sql.append(" AND connection_id = :connection");
         if (filter.updatedSince() != null) sql.append(" AND updated_at >= :since");
-        if (filter.text() != null) sql.append(" AND (LOWER(label) LIKE :text ESCAPE '\\' OR LOWER(email) LIKE :text ESCAPE '\\')");
+        if (filter.text() != null) sql.append(" AND (LOWER(label) LIKE :text ESCAPE '!' OR LOWER(email) LIKE :text ESCAPE '!')");
         if (!filter.includeDeleted()) sql.append(" AND deleted = FALSE");
         if (filter.afterConnectionId() != null) {
             sql.append(" AND (connection_id > :afterConnection OR (connection_id = :afterConnection AND external_id > :afterId))");
@@ -61,7 +61,7 @@ public final class QueryRepository {
     }
 
     private static String escapeLike(String text) {
-        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
     }
 
     public Optional<RecordRepository.RawRow> raw(String tenantId, String connectionId, String entity, String externalId) {

@@ -1,0 +1,129 @@
+package dev.junction.core.http.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.junction.core.error.ErrorContext;
+import dev.junction.core.error.ErrorKind;
+import dev.junction.core.error.JunctionException;
+import dev.junction.core.http.HttpCall;
+import dev.junction.core.http.HttpClientSpec;
+import dev.junction.core.http.HttpResult;
+import dev.junction.core.http.PageResponse;
+import dev.junction.core.http.PaginationStrategy;
+import dev.junction.core.http.ProviderHttpClient;
+import dev.junction.core.http.RateLimiterStats;
+import dev.junction.core.http.internal.CallExecutor.CallDescription;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/** The {@link ProviderHttpClient} behind {@link dev.junction.core.http.HttpStack#client}. Thread-safe. */
+public final class ProviderHttpClientImpl implements ProviderHttpClient {
+
+    private static final Set<String> METHODS_WITH_BODY = Set.of("POST", "PUT", "PATCH");
+
+    private final HttpClientSpec spec;
+    private final BaseUrl baseUrl;
+    private final OkHttpClient okHttp;
+    private final ObjectMapper objectMapper;
+    private final ConnectionRateLimiter limiter;
+    private final CallExecutor executor;
+
+    /**
+     * @param okHttp an OkHttp client on the provider's connection pool, with this spec's timeouts and logging
+     */
+    public ProviderHttpClientImpl(HttpClientSpec spec, OkHttpClient okHttp, ObjectMapper objectMapper,
+                                  ConnectionRateLimiter limiter, CallExecutor executor) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.baseUrl = BaseUrl.parse(spec.baseUrl());
+        this.okHttp = Objects.requireNonNull(okHttp, "okHttp");
+        this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
+        this.limiter = Objects.requireNonNull(limiter, "limiter");
+        this.executor = Objects.requireNonNull(executor, "executor");
+    }
+
+    @Override
+    public HttpResult execute(HttpCall call) {
+        Objects.requireNonNull(call, "call");
+        HttpUrl url = baseUrl.resolve(call.pathOrUrl(), call.query(), executor.context(call.entity()));
+        boolean idempotencyKeyed = call.idempotencyKey() != null && spec.idempotencyHeader() != null;
+        CallDescription description = new CallDescription(call.method(), url, call.entity(), idempotencyKeyed);
+        return executor.execute(description, authentication -> send(request(call, url, idempotencyKeyed, authentication)));
+    }
+
+    @Override
+    public JsonNode executeJson(HttpCall call) {
+        return parse(call, execute(call));
+    }
+
+    @Override
+    public PageResponse fetchPage(HttpCall firstPage, PaginationStrategy strategy, Optional<String> cursor) {
+        HttpCall call = strategy.request(firstPage, cursor);
+        HttpResult result = execute(call);
+        JsonNode body = parse(call, result);
+        ErrorContext context = executor.context(call.entity()).withHttpStatus(result.status()).withRequestId(result.requestId());
+        Optional<String> nextCursor;
+        try {
+            nextCursor = strategy.nextCursor(call, result, body);
+        } catch (JunctionException failure) {
+            throw failure.withContext(context);
+        }
+        if (nextCursor.isPresent() && nextCursor.equals(cursor)) {
+            throw new JunctionException(ErrorKind.UNEXPECTED_PAYLOAD,
+                    describe(call) + " pointed to itself as the next page", context);
+        }
+        return new PageResponse(result, body, nextCursor);
+    }
+
+    @Override
+    public <T> T feign(Class<T> api) {
+        return FeignClients.create(Objects.requireNonNull(api, "api"), spec, okHttp, baseUrl, objectMapper, executor);
+    }
+
+    @Override
+    public RateLimiterStats rateLimitStats() {
+        return limiter.stats();
+    }
+
+    private JsonNode parse(HttpCall call, HttpResult result) {
+        return JsonBodies.parse(objectMapper, result, describe(call), executor.context(call.entity()));
+    }
+
+    /** "METHOD /path", as the executor names requests in its errors. */
+    private String describe(HttpCall call) {
+        return call.method() + " " + baseUrl.resolve(call.pathOrUrl(), Map.of(), executor.context(call.entity())).encodedPath();
+    }
+
+    private Request request(HttpCall call, HttpUrl url, boolean idempotencyKeyed, Map<String, String> authentication) {
+        Request.Builder builder = new Request.Builder().url(url);
+        spec.defaultHeaders().forEach(builder::header);
+        call.headers().forEach(builder::header);
+        if (idempotencyKeyed) {
+            builder.header(spec.idempotencyHeader(), call.idempotencyKey());
+        }
+        authentication.forEach(builder::header);
+        RequestBody body = null;
+        if (call.body() != null) {
+            body = RequestBody.create(call.body(), MediaType.parse(call.contentType()));
+        } else if (METHODS_WITH_BODY.contains(call.method())) {
+            body = RequestBody.create(new byte[0], null);
+        }
+        return builder.method(call.method(), body).build();
+    }
+
+    private HttpResult send(Request request) throws IOException {
+        try (Response response = okHttp.newCall(request).execute()) {
+            ResponseBody body = response.body();
+            return HttpResult.of(response.code(), response.headers().toMultimap(), body == null ? new byte[0] : body.bytes());
+        }
+    }
+}

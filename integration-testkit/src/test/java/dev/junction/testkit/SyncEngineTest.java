@@ -1,0 +1,218 @@
+package dev.junction.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.junction.core.ChangePage;
+import dev.junction.core.Connection;
+import dev.junction.core.Hub;
+import dev.junction.core.NewConnection;
+import dev.junction.core.RecordPage;
+import dev.junction.core.RecordQuery;
+import dev.junction.core.StoredRecord;
+import dev.junction.core.SyncRequest;
+import dev.junction.core.SyncRun;
+import dev.junction.core.SyncStatus;
+import dev.junction.core.crypto.SecretCipher;
+import dev.junction.core.error.ErrorKind;
+import dev.junction.core.error.JunctionException;
+import dev.junction.core.model.Contact;
+import dev.junction.core.model.UnifiedType;
+import dev.junction.core.spi.Settings;
+import dev.junction.sandbox.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The sync engine and store against a fake provider, on PostgreSQL and on the embedded database. */
+class SyncEngineTest {
+
+    private static final String TENANT = "tenant-a";
+
+    private MutableClock clock;
+    private MemoryProvider provider;
+    private TestDatabase database;
+    private Hub hub;
+    private Connection connection;
+
+    void start(TestDatabase.Kind kind) {
+        clock = MutableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
+        provider = new MemoryProvider(clock);
+        database = TestDatabase.create(kind, "SyncEngineTest");
+        hub = database.configure(Hub.builder())
+                .withEncryptionKey("k1", SecretCipher.generateKey())
+                .withClock(clock)
+                .withPageSize(10)
+                .withProvider(provider, Settings.EMPTY)
+                .build();
+        connection = hub.createConnection(NewConnection.of(TENANT, "memory").withSetting("api_key", "secret-value"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (hub != null) hub.close();
+        if (database != null) database.close();
+    }
+
+    private void seed(int count) {
+        LongStream.rangeClosed(1, count).forEach(id -> provider.put(id, "Person " + id));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void fullSyncLandsExactlyTheProvidersRecordsAndARerunChangesNothing(TestDatabase.Kind kind) {
+        start(kind);
+        seed(35);
+
+        SyncRun first = hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        assertThat(first.status()).isEqualTo(SyncStatus.SUCCEEDED);
+        assertThat(first.entity("people").orElseThrow().added()).isEqualTo(35);
+        assertThat(first.entity("people").orElseThrow().pages()).isEqualTo(4);
+        assertThat(hub.liveIds(TENANT, connection.id(), "people")).hasSize(35);
+        ChangePage changes = hub.changes(TENANT, 0, null, 1000);
+        assertThat(changes.events()).hasSize(35).allMatch(event -> event.operation().equals("created"));
+
+        SyncRun second = hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        assertThat(second.entity("people").orElseThrow().unchanged()).isEqualTo(35);
+        assertThat(second.entity("people").orElseThrow().added() + second.entity("people").orElseThrow().updated()).isZero();
+        assertThat(hub.changes(TENANT, changes.nextCursor(), null, 1000).events()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void incrementalSyncPicksUpChangesAndAFullPassSweepsDeletions(TestDatabase.Kind kind) {
+        start(kind);
+        seed(20);
+        clock.advance(Duration.ofHours(1)); // records older than the full pass fall outside the next window
+        hub.sync(TENANT, connection.id(), SyncRequest.full());
+        clock.advance(Duration.ofHours(1));
+        provider.put(21, "Person 21");
+        provider.put(5, "Renamed Five");
+
+        SyncRun incremental = hub.sync(TENANT, connection.id(), SyncRequest.incremental());
+
+        assertThat(incremental.entity("people").orElseThrow().added()).isEqualTo(1);
+        assertThat(incremental.entity("people").orElseThrow().updated()).isEqualTo(1);
+        assertThat(incremental.entity("people").orElseThrow().records()).isEqualTo(2);
+        assertThat(hub.getRecord(TENANT, connection.id(), Contact.class, "5").orElseThrow().record().name()).isEqualTo("Renamed Five");
+
+        provider.people.remove(3L);
+        provider.people.remove(4L);
+        SyncRun full = hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        assertThat(full.entity("people").orElseThrow().deleted()).isEqualTo(2);
+        assertThat(hub.liveIds(TENANT, connection.id(), "people")).hasSize(19).doesNotContain("3", "4");
+        assertThat(hub.getRecord(TENANT, connection.id(), Contact.class, "3").orElseThrow().deleted()).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aSweepThatWouldDeleteMostRecordsIsRefused(TestDatabase.Kind kind) {
+        start(kind);
+        seed(20);
+        hub.sync(TENANT, connection.id(), SyncRequest.full());
+        LongStream.rangeClosed(1, 15).forEach(provider.people::remove);
+
+        SyncRun run = hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        assertThat(run.entity("people").orElseThrow().deleted()).isZero();
+        assertThat(run.entity("people").orElseThrow().error()).contains("deletion sweep refused");
+        assertThat(hub.liveIds(TENANT, connection.id(), "people")).hasSize(20);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aRecordThatFailsToTransformIsDeadLetteredAndItsPageStillCommits(TestDatabase.Kind kind) {
+        start(kind);
+        seed(12);
+        provider.corrupt(7);
+
+        SyncRun run = hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        assertThat(run.status()).isEqualTo(SyncStatus.SUCCEEDED);
+        assertThat(run.entity("people").orElseThrow().failed()).isEqualTo(1);
+        assertThat(run.entity("people").orElseThrow().added()).isEqualTo(11);
+        assertThat(hub.deadLetters(TENANT, connection.id(), 10)).singleElement()
+                .satisfies(letter -> assertThat(letter.externalId()).isEqualTo("7"))
+                .satisfies(letter -> assertThat(letter.error()).contains("UNEXPECTED_PAYLOAD"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aSyncThatDiesMidRunResumesFromItsLastPageWithNothingLostOrDuplicated(TestDatabase.Kind kind) {
+        start(kind);
+        seed(45);
+        provider.failAfterPages.set(2);
+
+        SyncRun broken = hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        assertThat(broken.status()).isEqualTo(SyncStatus.FAILED);
+        assertThat(hub.liveIds(TENANT, connection.id(), "people")).hasSize(20);
+        provider.failAfterPages.set(-1);
+        int pagesBefore = provider.pagesServed.get();
+
+        SyncRun resumed = hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        assertThat(resumed.status()).isEqualTo(SyncStatus.SUCCEEDED);
+        assertThat(provider.pagesServed.get() - pagesBefore).as("pages fetched after resuming").isEqualTo(3);
+        assertThat(resumed.entity("people").orElseThrow().added()).isEqualTo(25);
+        assertThat(hub.liveIds(TENANT, connection.id(), "people")).hasSize(45);
+        assertThat(hub.changes(TENANT, 0, null, 1000).events()).hasSize(45);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void queriesAreScopedByTenantFilteredAndPagedByCursor(TestDatabase.Kind kind) {
+        start(kind);
+        seed(25);
+        hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        RecordPage<StoredRecord<Contact>> first = hub.query(RecordQuery.of(TENANT, UnifiedType.CONTACT).withLimit(10), Contact.class);
+        RecordPage<StoredRecord<Contact>> second = hub.query(RecordQuery.of(TENANT, UnifiedType.CONTACT).withLimit(10)
+                .withCursor(first.nextCursor().orElseThrow()), Contact.class);
+        List<StoredRecord<Contact>> matches = hub.query(RecordQuery.of(TENANT, UnifiedType.CONTACT).withText("PERSON 2"), Contact.class).items();
+
+        assertThat(first.items()).hasSize(10);
+        assertThat(second.items()).hasSize(10).doesNotContainAnyElementsOf(first.items());
+        assertThat(matches).extracting(stored -> stored.record().name())
+                .containsExactlyInAnyOrder("Person 2", "Person 20", "Person 21", "Person 22", "Person 23", "Person 24", "Person 25");
+        assertThat(hub.query(RecordQuery.of("another-tenant", UnifiedType.CONTACT), Contact.class).items()).isEmpty();
+        assertThat(hub.listConnections("another-tenant")).isEmpty();
+        assertThatThrownBy(() -> hub.getConnection("another-tenant", connection.id()))
+                .isInstanceOfSatisfying(JunctionException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void badInputGetsATypedErrorAndWritesNothing(TestDatabase.Kind kind) {
+        start(kind);
+
+        assertThatThrownBy(() -> hub.createConnection(NewConnection.of(TENANT, "nope")))
+                .isInstanceOfSatisfying(JunctionException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_INPUT))
+                .hasMessageContaining("unknown provider 'nope'");
+        assertThatThrownBy(() -> hub.createConnection(NewConnection.of(TENANT, "memory")))
+                .hasMessageContaining("setting 'api_key' is required");
+        assertThatThrownBy(() -> hub.createConnection(NewConnection.of(TENANT, "memory").withSetting("api_key", "x").withSetting("colour", "red")))
+                .hasMessageContaining("unknown setting 'colour'");
+        assertThatThrownBy(() -> NewConnection.of(null, "memory"))
+                .isInstanceOfSatisfying(JunctionException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_INPUT));
+        assertThatThrownBy(() -> hub.startSync(TENANT, connection.id(), SyncRequest.full().only("ghosts")))
+                .hasMessageContaining("has no entity 'ghosts'");
+        assertThatThrownBy(() -> hub.query(RecordQuery.of(TENANT, UnifiedType.CONTACT).withCursor("%%%"), Contact.class))
+                .hasMessageContaining("malformed cursor");
+        assertThat(hub.listConnections(TENANT)).hasSize(1);
+    }
+
+    @BeforeEach
+    void reset() {
+        hub = null;
+        database = null;
+    }
+}
