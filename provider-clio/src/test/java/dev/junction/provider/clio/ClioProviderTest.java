@@ -1,0 +1,32 @@
+package dev.junction.provider.clio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.junction.core.HubBuilder;
+import dev.junction.core.spi.Setting;
+import dev.junction.core.spi.Settings;
+import org.junit.jupiter.api.Test;
+
+class ClioProviderTest {
+
+    @Test
+    void serviceLoaderFindsClio() {
+        assertThat(HubBuilder.installedProviders()).containsKey("clio");
+    }
+
+    @Test
+    void theClientSecretIsDeclaredSecret() {
+        assertThat(new ClioProvider().settings()).filteredOn(Setting::secret).extracting(Setting::name).containsExactly("client_secret");
+    }
+
+    @Test
+    void oauthEndpointsFollowTheRegion() {
+        ClioProvider clio = new ClioProvider();
+
+        assertThat(clio.oauthEndpoints(Settings.of("region", "eu"), Settings.EMPTY).tokenUrl()).isEqualTo("https://eu.app.clio.com/oauth/token");
+        assertThat(clio.oauthEndpoints(Settings.EMPTY, Settings.EMPTY).authorizeUrl()).isEqualTo("https://app.clio.com/oauth/authorize");
+        assertThatThrownBy(() -> clio.validateConnectionSettings(Settings.of("region", "mars"))).hasMessageContaining("unknown Clio region 'mars'");
+        assertThatThrownBy(() -> clio.validateConnectionSettings(Settings.of("base_url", "ftp://x"))).hasMessageContaining("base_url");
+    }
+}
