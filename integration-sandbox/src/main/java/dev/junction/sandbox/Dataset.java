@@ -157,22 +157,26 @@ public final class Dataset {
     }
 
     /**
-     * Creates a record with the next id, stamped with the current time.
+     * Creates a record with the next id, stamped with the current time. When {@code body} throws,
+     * nothing changes and the exception propagates.
      *
      * @param body builds the new record's body from its context
      * @return the new record
      */
     public synchronized DatasetRecord insert(RecordGenerator body) {
-        long id = maxId.incrementAndGet();
+        long id = maxId.get() + 1;
         Instant now = now();
         DatasetRecord record = new DatasetRecord(id, now, now, body.generate(context(id, now, now)));
+        // Take the id only once the body exists, so a failing generator leaves no gap.
+        maxId.set(id);
         overlay.put(id, new OverlayEntry(record));
         liveCount.incrementAndGet();
         return record;
     }
 
     /**
-     * Changes a record and stamps it with the current time.
+     * Changes a record and stamps it with the current time. When {@code updater} throws, nothing
+     * changes and the exception propagates.
      *
      * @return both states, or empty when the record does not exist
      */

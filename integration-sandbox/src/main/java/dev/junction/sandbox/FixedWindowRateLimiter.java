@@ -60,7 +60,8 @@ public final class FixedWindowRateLimiter {
         Instant now = clock.instant();
         long windowMillis = window.toMillis();
         long windowIndex = Math.floorDiv(now.toEpochMilli(), windowMillis);
-        WindowCount count = counts.computeIfAbsent(credential, key -> new AtomicReference<>(new WindowCount(windowIndex, 0)))
+        WindowCount count = counts
+                .computeIfAbsent(credential, key -> new AtomicReference<>(new WindowCount(windowIndex, 0)))
                 .updateAndGet(current -> current.index() == windowIndex
                         ? new WindowCount(windowIndex, current.used() + 1)
                         : new WindowCount(windowIndex, 1));
@@ -87,16 +88,6 @@ public final class FixedWindowRateLimiter {
         counts.clear();
         requests.reset();
         rejected.reset();
-    }
-
-    /** Requests allowed per window. */
-    public int limit() {
-        return limit;
-    }
-
-    /** The window length. */
-    public Duration window() {
-        return window;
     }
 
     private record WindowCount(long index, int used) {

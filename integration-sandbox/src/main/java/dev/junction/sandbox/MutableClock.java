@@ -35,11 +35,6 @@ public final class MutableClock extends Clock {
         return new MutableClock(new AtomicReference<>(Objects.requireNonNull(instant, "instant")), ZoneOffset.UTC);
     }
 
-    /** A clock standing still at the current system time, in UTC. */
-    public static MutableClock atSystemTime() {
-        return at(Instant.now());
-    }
-
     @Override
     public Instant instant() {
         return now.get();

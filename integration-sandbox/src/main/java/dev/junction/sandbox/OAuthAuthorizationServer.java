@@ -209,11 +209,6 @@ public final class OAuthAuthorizationServer {
         return authorizationCodeGrants.sum();
     }
 
-    /** The configured access-token lifetime. */
-    public Duration accessTokenLifetime() {
-        return accessTokenLifetime;
-    }
-
     private SandboxResponse exchangeCode(OAuthClient client, QueryParameters form) {
         String code = form.first("code").orElse("");
         // remove(): a code works once, even when the exchange below fails.
@@ -241,7 +236,8 @@ public final class OAuthAuthorizationServer {
         String refreshToken = presented;
         if (rotatingRefreshTokens) {
             // Retire the presented token atomically, so two concurrent refreshes cannot both win.
-            if (!refreshTokens.replace(presented, state, new RefreshTokenState(state.clientId(), state.subject(), true))) {
+            RefreshTokenState retired = new RefreshTokenState(state.clientId(), state.subject(), true);
+            if (!refreshTokens.replace(presented, state, retired)) {
                 return error(400, "invalid_grant", "The refresh token is invalid, revoked or already used");
             }
             refreshToken = newToken();
@@ -281,11 +277,12 @@ public final class OAuthAuthorizationServer {
             }
         }
         OAuthClient client = clientId == null ? null : clients.get(clientId);
-        if (client == null || clientSecret == null || !MessageDigest.isEqual(
-                client.clientSecret().getBytes(StandardCharsets.UTF_8), clientSecret.getBytes(StandardCharsets.UTF_8))) {
+        if (client == null || clientSecret == null) {
             return Optional.empty();
         }
-        return Optional.of(client);
+        boolean secretMatches = MessageDigest.isEqual(
+                client.clientSecret().getBytes(StandardCharsets.UTF_8), clientSecret.getBytes(StandardCharsets.UTF_8));
+        return secretMatches ? Optional.of(client) : Optional.empty();
     }
 
     private static boolean verifierMatches(AuthorizationCode grant, String verifier) {

@@ -38,7 +38,7 @@ public final class PathPattern {
     /**
      * Compiles a pattern.
      *
-     * @throws IllegalArgumentException if a {@code {} is not closed or a parameter has no name
+     * @throws IllegalArgumentException if a brace is not closed or a parameter has no name
      */
     public static PathPattern compile(String pattern) {
         Objects.requireNonNull(pattern, "pattern");
@@ -105,11 +105,6 @@ public final class PathPattern {
     /** Whether the path matches. */
     public boolean matches(String path) {
         return regex.matcher(path).matches();
-    }
-
-    /** Returns the pattern text as given to {@link #compile(String)}. */
-    public String pattern() {
-        return pattern;
     }
 
     @Override

@@ -7,9 +7,4 @@ package dev.junction.sandbox;
  * @param rejected calls refused because the window was full (answered with 429)
  */
 public record RateLimitStatistics(long requests, long rejected) {
-
-    /** Calls that were allowed. */
-    public long allowed() {
-        return requests - rejected;
-    }
 }

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,13 +78,6 @@ public final class RequestLog {
     /** The retained entries for one exact path, oldest first. */
     public List<LoggedRequest> entries(String path) {
         return entries().stream().filter(entry -> entry.path().equals(path)).toList();
-    }
-
-    /** The most recent entry, if any. */
-    public Optional<LoggedRequest> last() {
-        synchronized (entries) {
-            return Optional.ofNullable(entries.peekLast());
-        }
     }
 
     /** How many requests had exactly this path since the last {@link #clear()}. */

@@ -17,7 +17,8 @@ public final class RequestRejectedException extends RuntimeException {
 
     /** Creates an exception that answers with {@code response}. */
     public RequestRejectedException(SandboxResponse response) {
-        super("Request rejected with HTTP " + Objects.requireNonNull(response, "response").status(), null, false, false);
+        super("Request rejected with HTTP " + Objects.requireNonNull(response, "response").status(),
+                null, false, false);
         this.response = response;
     }
 

@@ -54,7 +54,8 @@ public interface SandboxFactory {
                     break;
                 }
                 SandboxFactory factory = iterator.next();
-                log.debug("Found sandbox factory for provider '{}': {}", factory.providerId(), factory.getClass().getName());
+                log.debug("Found sandbox factory for provider '{}': {}",
+                        factory.providerId(), factory.getClass().getName());
                 factories.add(factory);
             } catch (ServiceConfigurationError broken) {
                 log.warn("Skipping a sandbox factory that failed to load", broken);

@@ -44,15 +44,6 @@ public final class SandboxJson {
         }
     }
 
-    /** Serialises a value to compact JSON text. */
-    public static String toText(Object value) {
-        try {
-            return MAPPER.writeValueAsString(value);
-        } catch (JsonProcessingException exception) {
-            throw new IllegalArgumentException("Value cannot be written as JSON: " + value.getClass(), exception);
-        }
-    }
-
     /**
      * Parses JSON text.
      *

@@ -123,11 +123,6 @@ public final class SandboxRequest {
         return value;
     }
 
-    /** Every captured path parameter. */
-    public Map<String, String> pathParameters() {
-        return pathParameters;
-    }
-
     /** A copy of the body bytes; empty when there was no body. */
     public byte[] body() {
         return body.clone();

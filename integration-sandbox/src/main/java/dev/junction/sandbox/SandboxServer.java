@@ -192,7 +192,7 @@ public final class SandboxServer implements AutoCloseable {
         }
     }
 
-    private void serve(HttpExchange exchange) {
+    private void serve(HttpExchange exchange) throws IOException {
         SandboxRequest request;
         try (InputStream input = exchange.getRequestBody()) {
             request = SandboxRequest.create(
@@ -208,18 +208,26 @@ public final class SandboxServer implements AutoCloseable {
             return;
         }
         int status = 0;
+        boolean connectionCut = false;
         try {
             Fault fault = faults.take(request).orElse(null);
             SandboxResponse response = respond(request, fault);
             status = response.status();
-            write(exchange, response, fault);
+            connectionCut = write(exchange, response, fault);
         } catch (IOException exception) {
             LOG.debug("Connection closed while answering {}: {}", request, exception.toString());
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         } finally {
             requestLog.record(request, status);
-            exchange.close();
+            if (!connectionCut) {
+                exchange.close();
+            }
+        }
+        if (connectionCut) {
+            // The JDK server drops the connection only when a handler throws; closing a
+            // fixed-length body early would leave the client waiting for the missing bytes.
+            throw new IOException("Sandbox fault: connection cut in the middle of the body");
         }
     }
 
@@ -290,7 +298,8 @@ public final class SandboxServer implements AutoCloseable {
                 Map.of("error", "not_found", "message", "No route for " + request.method() + " " + request.path()));
     }
 
-    private static void write(HttpExchange exchange, SandboxResponse response, Fault fault)
+    /** Writes the response, shaped by the fault; returns whether the connection must be cut. */
+    private static boolean write(HttpExchange exchange, SandboxResponse response, Fault fault)
             throws IOException, InterruptedException {
         response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
         byte[] body = response.bodyWithoutCopy();
@@ -300,17 +309,14 @@ public final class SandboxServer implements AutoCloseable {
         boolean noBody = body.length == 0 || response.status() == 204 || response.status() == 304;
         exchange.sendResponseHeaders(response.status(), noBody ? -1 : body.length);
         if (noBody) {
-            return;
+            return false;
         }
         OutputStream output = exchange.getResponseBody();
         int half = body.length / 2;
         if (fault instanceof Fault.TruncatedBody) {
             output.write(body, 0, half);
             output.flush();
-            // Closing a fixed-length stream early makes the JDK server drop the connection, so the
-            // client sees a premature end of stream, as with a proxy or server crash mid-response.
-            output.close();
-            return;
+            return true;
         }
         if (fault instanceof Fault.SlowBody slow) {
             output.write(body, 0, half);
@@ -321,6 +327,7 @@ public final class SandboxServer implements AutoCloseable {
             output.write(body);
         }
         output.close();
+        return false;
     }
 
     static long ceilingSeconds(Duration duration) {

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -65,7 +66,8 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     /** Sends a webhook; see {@link #send(URI, Map, byte[], WebhookSigner, Consumer)}. */
-    public CompletableFuture<WebhookDelivery> send(URI url, Map<String, String> headers, byte[] body, WebhookSigner signer) {
+    public CompletableFuture<WebhookDelivery> send(
+            URI url, Map<String, String> headers, byte[] body, WebhookSigner signer) {
         return send(url, headers, body, signer, delivery -> { });
     }
 
@@ -78,6 +80,7 @@ public final class WebhookDispatcher implements AutoCloseable {
      *     counts the delivery as done: the place to react to the receiver's answer (activate or
      *     suspend a subscription)
      * @return the outcome; it never completes exceptionally, failures are in {@link WebhookDelivery#failure()}
+     * @throws IllegalStateException after {@link #close()}
      */
     public CompletableFuture<WebhookDelivery> send(
             URI url,
@@ -93,22 +96,35 @@ public final class WebhookDispatcher implements AutoCloseable {
         synchronized (idle) {
             pending++;
         }
-        return CompletableFuture.supplyAsync(() -> {
+        try {
+            return CompletableFuture.supplyAsync(
+                    () -> deliverAndNotify(url, allHeaders, bodyCopy, onDelivery), executor);
+        } catch (RejectedExecutionException closed) {
+            finishOne();
+            throw new IllegalStateException("The webhook dispatcher is closed", closed);
+        }
+    }
+
+    private WebhookDelivery deliverAndNotify(
+            URI url, Map<String, String> headers, byte[] body, Consumer<WebhookDelivery> onDelivery) {
+        try {
+            WebhookDelivery delivery = deliver(url, headers, body);
             try {
-                WebhookDelivery delivery = deliver(url, allHeaders, bodyCopy);
-                try {
-                    onDelivery.accept(delivery);
-                } catch (RuntimeException failure) {
-                    LOG.warn("A webhook delivery callback failed for {}", url, failure);
-                }
-                return delivery;
-            } finally {
-                synchronized (idle) {
-                    pending--;
-                    idle.notifyAll();
-                }
+                onDelivery.accept(delivery);
+            } catch (RuntimeException failure) {
+                LOG.warn("A webhook delivery callback failed for {}", url, failure);
             }
-        }, executor);
+            return delivery;
+        } finally {
+            finishOne();
+        }
+    }
+
+    private void finishOne() {
+        synchronized (idle) {
+            pending--;
+            idle.notifyAll();
+        }
     }
 
     private WebhookDelivery deliver(URI url, Map<String, String> headers, byte[] body) {
