@@ -8,16 +8,20 @@ public sealed interface WebhookOutcome {
 
     /**
      * A handshake (Clio's {@code X-Hook-Secret}): answer with this status and these headers; core records
-     * {@code secret} as the signing secret of the subscription being registered.
+     * {@code secret} as the signing secret of subscription {@code subscriptionId}. Handlers return it only when
+     * {@link WebhookSecrets#handshakeExpected()} is true (a registration is in progress); core re-checks.
      */
-    record Handshake(int status, Map<String, String> responseHeaders, String secret) implements WebhookOutcome {
+    record Handshake(int status, Map<String, String> responseHeaders, String subscriptionId, String secret)
+            implements WebhookOutcome {
         public Handshake {
             responseHeaders = Map.copyOf(responseHeaders);
+            java.util.Objects.requireNonNull(subscriptionId, "subscriptionId");
+            java.util.Objects.requireNonNull(secret, "secret");
         }
 
         @Override
         public String toString() {
-            return "Handshake[status=" + status + "]";
+            return "Handshake[status=" + status + ", subscriptionId=" + subscriptionId + "]";
         }
     }
 
