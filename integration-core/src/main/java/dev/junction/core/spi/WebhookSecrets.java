@@ -16,4 +16,9 @@ public interface WebhookSecrets {
 
     /** Whether a subscription handshake is expected now (a registration is in progress for the connection). */
     boolean handshakeExpected();
+
+    /** The entity the subscription with this provider-side id watches, if core registered it. */
+    default Optional<String> entityForSubscription(String subscriptionId) {
+        return Optional.empty();
+    }
 }
