@@ -3,7 +3,13 @@ package dev.junction.core;
 import dev.junction.core.error.ErrorKind;
 import dev.junction.core.error.JunctionException;
 import dev.junction.core.http.HttpStack;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.junction.core.internal.ActionService;
 import dev.junction.core.internal.ConnectionManager;
+import dev.junction.core.internal.store.ActionRepository;
+import dev.junction.core.internal.webhook.WebhookService;
+import dev.junction.core.spi.WebhookRequest;
+import dev.junction.core.spi.WebhookSubscription;
 import dev.junction.core.internal.ConnectorContextImpl;
 import dev.junction.core.internal.Json;
 import dev.junction.core.internal.ProviderRegistry;
@@ -64,6 +70,10 @@ public final class Hub implements AutoCloseable {
     private final SyncEngine engine;
     private final QueryRepository queries;
     private final ExecutorService executor;
+    private final ExecutorService webhookWorker;
+    private final java.util.concurrent.ScheduledExecutorService background;
+    private final WebhookService webhooks;
+    private final ActionService actions;
     private final HubBuilder config;
 
     Hub(HubBuilder builder) {
@@ -87,6 +97,34 @@ public final class Hub implements AutoCloseable {
         this.engine = new SyncEngine(database, new SyncRepository(database.jdbi()), connections, providers, this::open,
                 builder.clock, new SyncSettings(builder.pageSize, builder.lookback, builder.leaseDuration, builder.maxSweepShare),
                 executor, builder.instanceName);
+        this.webhookWorker = Executors.newSingleThreadExecutor(daemon("junction-webhooks"));
+        this.webhooks = new WebhookService(database, connectionRepository, connections, providers, this::open, builder.clock,
+                builder.webhookLifetime, builder.webhookRenewAhead, webhookWorker);
+        this.actions = new ActionService(new ActionRepository(database.jdbi()), connections, providers, this::open, builder.clock);
+        if (builder.backgroundInterval.isZero()) {
+            this.background = null;
+        } else {
+            this.background = Executors.newSingleThreadScheduledExecutor(daemon("junction-background"));
+            long millis = builder.backgroundInterval.toMillis();
+            background.scheduleWithFixedDelay(this::backgroundRound, millis, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private void backgroundRound() {
+        try {
+            webhooks.processDue();
+            webhooks.maintain();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Hub.class).warn("background webhook round failed: {}", e.getMessage());
+        }
     }
 
     public static HubBuilder builder() {
@@ -116,8 +154,16 @@ public final class Hub implements AutoCloseable {
         return connections.get(tenantId, connectionId);
     }
 
-    /** Deletes a connection and everything synced for it. Returns false when there was none. */
+    /**
+     * Deletes a connection and everything synced for it, after removing its webhooks at the provider where possible
+     * (a provider that cannot be reached does not stop the deletion). Returns false when there was none.
+     */
     public boolean deleteConnection(String tenantId, String connectionId) {
+        JunctionException.requireArgument(tenantId, "tenantId");
+        JunctionException.requireArgument(connectionId, "connectionId");
+        if (connections.find(tenantId, connectionId).isPresent()) {
+            webhooks.disableQuietly(tenantId, connectionId);
+        }
         return connections.delete(tenantId, connectionId);
     }
 
@@ -256,6 +302,69 @@ public final class Hub implements AutoCloseable {
         throw new JunctionException(ErrorKind.INVALID_INPUT, "malformed cursor");
     }
 
+    // ---- webhooks ---------------------------------------------------------------------------------------
+
+    /**
+     * Hands in a request that reached a connection's webhook endpoint, {@code <callback base>/<webhookToken>}.
+     * The provider's handler verifies it over the raw bytes; verified events are stored in the inbox exactly once
+     * (redeliveries are recognised by their dedupe key) before this returns, then processed in the background.
+     * Answer the provider with the returned status and headers.
+     *
+     * @throws JunctionException {@code WEBHOOK_REJECTED} for an unknown token or a failed verification (answer 401
+     *     or 400), {@code UNSUPPORTED} when the provider has no webhooks
+     */
+    public WebhookResponse receiveWebhook(String webhookToken, WebhookRequest request) {
+        return webhooks.receive(webhookToken, request);
+    }
+
+    /**
+     * Registers the connection's webhooks at the provider, delivering to {@code callbackBaseUrl + "/" +
+     * webhookToken}; replaces any registered before. Requires {@code WEBHOOK_REGISTRATION}.
+     */
+    public List<WebhookSubscription> enableWebhooks(String tenantId, String connectionId, String callbackBaseUrl) {
+        return webhooks.enable(tenantId, connectionId, callbackBaseUrl);
+    }
+
+    /** Removes the connection's webhooks at the provider. Returns how many were removed. */
+    public int disableWebhooks(String tenantId, String connectionId) {
+        return webhooks.disable(tenantId, connectionId);
+    }
+
+    /** The connection's webhook subscriptions (secrets never included). */
+    public List<WebhookSubscription> webhookSubscriptions(String tenantId, String connectionId) {
+        return webhooks.list(tenantId, connectionId);
+    }
+
+    /** Renews expiring subscriptions and activates pending ones; the background worker calls this too. */
+    public WebhookMaintenance maintainWebhooks() {
+        return webhooks.maintain();
+    }
+
+    /** Processes every due webhook event now; returns how many were handled. The background worker calls this too. */
+    public int processWebhooks() {
+        return webhooks.processDue();
+    }
+
+    /** The connection's webhook inbox, newest first, optionally of one status. */
+    public List<WebhookInboxEntry> webhookInbox(String tenantId, String connectionId, String status, int limit) {
+        return webhooks.inbox(tenantId, connectionId, status, limit);
+    }
+
+    /** Queues a dead webhook event again. Returns false when there is no dead event with that id. */
+    public boolean replayWebhook(String tenantId, String connectionId, long inboxId) {
+        return webhooks.replay(tenantId, connectionId, inboxId);
+    }
+
+    // ---- actions ----------------------------------------------------------------------------------------
+
+    /**
+     * Runs a provider action once per idempotency key: a repeat with the same key and input returns the stored
+     * result ({@link ActionResult#replayed()}), the same key with other input is a {@code CONFLICT}.
+     */
+    public ActionResult runAction(String tenantId, String connectionId, String action, JsonNode input, String idempotencyKey) {
+        return actions.run(tenantId, connectionId, action, input, idempotencyKey);
+    }
+
     // ---- wiring -----------------------------------------------------------------------------------------
 
     private OpenedConnector open(String tenantId, String connectionId) {
@@ -265,7 +374,7 @@ public final class Hub implements AutoCloseable {
         ConnectorContextImpl context = new ConnectorContextImpl(tenantId, connectionId, provider, connections.settings(row),
                 providers.settings(provider.id()), connections.credentials(row), config.clock, http, tokens, policy,
                 config.retry, config.httpTimeout);
-        return new OpenedConnector(provider, provider.connect(context), context::rateLimitWait);
+        return new OpenedConnector(provider, provider.connect(context), context, context::rateLimitWait);
     }
 
     /** The underlying database, for tools that need SQL access (migrations, tests). */
@@ -280,6 +389,8 @@ public final class Hub implements AutoCloseable {
 
     @Override
     public void close() {
+        if (background != null) background.shutdownNow();
+        webhookWorker.shutdownNow();
         executor.shutdownNow();
         try {
             executor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);

@@ -47,6 +47,9 @@ public final class HubBuilder {
     RetrySettings retry = RetrySettings.defaults();
     Duration httpTimeout = Duration.ofSeconds(30);
     int syncThreads = 4;
+    Duration webhookLifetime = Duration.ofDays(30);
+    Duration webhookRenewAhead = Duration.ofDays(7);
+    Duration backgroundInterval = Duration.ofSeconds(30);
     String instanceName = "junction-" + ProcessHandle.current().pid();
 
     HubBuilder() {
@@ -154,6 +157,36 @@ public final class HubBuilder {
         if (value < 1) throw JunctionException.invalidInput("sync threads must be positive");
         this.syncThreads = value;
         return this;
+    }
+
+    /** How long webhook subscriptions are registered for at the provider (clamped by the provider's own maximum). */
+    public HubBuilder withWebhookLifetime(Duration value) {
+        this.webhookLifetime = positive(value, "webhookLifetime");
+        return this;
+    }
+
+    /** Subscriptions expiring within this span are renewed by {@link Hub#maintainWebhooks()}. */
+    public HubBuilder withWebhookRenewAhead(Duration value) {
+        this.webhookRenewAhead = positive(value, "webhookRenewAhead");
+        return this;
+    }
+
+    /**
+     * How often the hub's background worker retries due webhook events and maintains subscriptions (renewal,
+     * activation). {@link Duration#ZERO} turns the worker off; then call {@link Hub#processWebhooks()} and
+     * {@link Hub#maintainWebhooks()} yourself.
+     */
+    public HubBuilder withBackgroundInterval(Duration value) {
+        JunctionException.requireArgument(value, "backgroundInterval");
+        if (value.isNegative()) throw JunctionException.invalidInput("backgroundInterval must not be negative");
+        this.backgroundInterval = value;
+        return this;
+    }
+
+    private static Duration positive(Duration value, String name) {
+        JunctionException.requireArgument(value, name);
+        if (value.isNegative() || value.isZero()) throw JunctionException.invalidInput(name + " must be positive");
+        return value;
     }
 
     /** A name for this process in leases and logs (defaults to junction-PID). */

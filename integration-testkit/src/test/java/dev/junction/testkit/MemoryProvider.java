@@ -1,5 +1,10 @@
 package dev.junction.testkit;
 
+import dev.junction.core.spi.Action;
+import dev.junction.core.spi.WebhookEvent;
+import dev.junction.core.spi.WebhookHandler;
+import dev.junction.core.spi.WebhookOutcome;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -82,12 +87,13 @@ final class MemoryProvider implements Provider {
 
     @Override
     public Set<Capability> capabilities() {
-        return Set.of(Capability.INCREMENTAL_SYNC);
+        return Set.of(Capability.INCREMENTAL_SYNC, Capability.FETCH_ONE, Capability.WEBHOOKS, Capability.ACTIONS);
     }
 
     @Override
     public List<Setting> settings() {
-        return List.of(Setting.connectionSecret("api_key", "any value"));
+        return List.of(Setting.connectionSecret("api_key", "any value"),
+                new Setting("webhook_secret", Setting.Scope.CONNECTION, true, false, "signs webhooks (HMAC-SHA256 hex of the body)"));
     }
 
     @Override
@@ -119,10 +125,95 @@ final class MemoryProvider implements Provider {
             }
 
             @Override
+            public Optional<RemoteRecord> fetchOne(EntityType entity, String externalId) {
+                fetchOneCalls.incrementAndGet();
+                if (down.get()) {
+                    throw new ProviderUnavailableException("memory provider is down", null, ErrorContext.provider("memory"), null);
+                }
+                ObjectNode node = people.get(Long.parseLong(externalId));
+                return node == null ? Optional.empty()
+                        : Optional.of(RemoteRecord.of("people", externalId, updatedAt(node), node.deepCopy()));
+            }
+
+            @Override
             public String providerId() {
                 return "memory";
             }
         };
+    }
+
+    final AtomicInteger fetchOneCalls = new AtomicInteger();
+    /** While true, fetchOne and the action fail as a provider outage would. */
+    final java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
+    final AtomicInteger actionCalls = new AtomicInteger();
+
+    /**
+     * Webhooks signed with the connection's {@code webhook_secret}: header {@code X-Memory-Signature} is the hex
+     * HMAC-SHA256 of the body {@code {"delivery":..,"event":"upsert|refetch|delete","person":{..}}}.
+     */
+    @Override
+    public WebhookHandler webhookHandler() {
+        return (request, secrets) -> {
+            String secret = secrets.connectionSecret().orElseThrow(() ->
+                    new JunctionException(ErrorKind.WEBHOOK_REJECTED, "no webhook secret configured"));
+            String presented = request.header("X-Memory-Signature").orElseThrow(() ->
+                    new JunctionException(ErrorKind.WEBHOOK_REJECTED, "missing signature"));
+            if (!java.security.MessageDigest.isEqual(sign(secret, request.body()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    presented.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+                throw new JunctionException(ErrorKind.WEBHOOK_REJECTED, "bad signature");
+            }
+            JsonNode body;
+            try {
+                body = JSON.readTree(request.body());
+            } catch (java.io.IOException e) {
+                throw new JunctionException(ErrorKind.WEBHOOK_REJECTED, "body is not JSON");
+            }
+            JsonNode person = body.path("person");
+            WebhookEvent.Kind kind = WebhookEvent.Kind.valueOf(body.path("event").asText().toUpperCase(java.util.Locale.ROOT));
+            return new WebhookOutcome.Events(List.of(new WebhookEvent(body.path("delivery").asText(), "people",
+                    person.path("id").asText(), kind, person)));
+        };
+    }
+
+    static String sign(String secret, byte[] body) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+            return java.util.HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One action, {@code add_person} (input {@code {"name": ...}}), which creates a person with the next id. */
+    @Override
+    public List<Action> actions() {
+        return List.of(new Action() {
+            @Override
+            public String name() {
+                return "add_person";
+            }
+
+            @Override
+            public String description() {
+                return "creates a person";
+            }
+
+            @Override
+            public JsonNode execute(ActionContext context) {
+                JsonNode name = context.input().path("name");
+                if (!name.isTextual() || name.asText().isBlank()) {
+                    throw JunctionException.invalidInput("name is required");
+                }
+                actionCalls.incrementAndGet();
+                if (down.get()) {
+                    throw new ProviderUnavailableException("memory provider is down", null, ErrorContext.provider("memory"), null);
+                }
+                long id = people.isEmpty() ? 1 : people.lastKey() + 1;
+                put(id, name.asText());
+                return people.get(id).deepCopy();
+            }
+        });
     }
 
     private static Instant updatedAt(JsonNode node) {

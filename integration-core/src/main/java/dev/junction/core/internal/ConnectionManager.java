@@ -90,6 +90,10 @@ public final class ConnectionManager {
                 ErrorContext.EMPTY.withConnection(connectionId)));
     }
 
+    public java.util.Optional<ConnectionRow> find(String tenantId, String connectionId) {
+        return repository.find(tenantId, connectionId);
+    }
+
     public List<Connection> list(String tenantId) {
         JunctionException.requireArgument(tenantId, "tenantId");
         return repository.list(tenantId).stream().map(ConnectionManager::toConnection).toList();

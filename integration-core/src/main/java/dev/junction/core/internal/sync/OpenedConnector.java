@@ -9,7 +9,8 @@ import java.util.function.Supplier;
  * A connector bound to a connection, with its provider and the cumulative time the connection's rate limiter
  * has made callers wait (for progress reporting).
  */
-public record OpenedConnector(Provider provider, Connector connector, Supplier<Duration> rateLimitWait) {
+public record OpenedConnector(Provider provider, Connector connector, dev.junction.core.spi.ConnectorContext context,
+        Supplier<Duration> rateLimitWait) {
 
     /** Opens connectors for connections; implemented by the hub. */
     @FunctionalInterface

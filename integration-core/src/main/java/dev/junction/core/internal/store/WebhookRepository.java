@@ -1,0 +1,211 @@
+package dev.junction.core.internal.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/**
+ * Webhook subscriptions registered at providers, and the inbox of verified incoming events. Every query is scoped
+ * by tenant and connection, except the worker's scan for due inbox entries. Secrets arrive here already encrypted.
+ */
+public final class WebhookRepository {
+
+    /** A stored subscription; {@code encryptedSecret} is null until the provider gave one. */
+    public record SubscriptionRow(String tenantId, String connectionId, String subscriptionId, String entity,
+            String encryptedSecret, String status, Instant expiresAt, Instant createdAt, Instant updatedAt) {}
+
+    /** A stored inbox entry. */
+    public record InboxRow(long id, String tenantId, String connectionId, String dedupeKey, String entity, String externalId,
+            String kind, String payload, String status, int attempts, String lastError, Instant receivedAt,
+            Instant nextAttemptAt, Instant processedAt) {}
+
+    private static final RowMapper<SubscriptionRow> SUBSCRIPTION = (rs, ctx) -> new SubscriptionRow(rs.getString("tenant_id"),
+            rs.getString("connection_id"), rs.getString("subscription_id"), rs.getString("entity"), rs.getString("secret"),
+            rs.getString("status"), Sql.instant(rs, "expires_at"), Sql.instant(rs, "created_at"), Sql.instant(rs, "updated_at"));
+
+    private static final RowMapper<InboxRow> INBOX = (rs, ctx) -> new InboxRow(rs.getLong("id"), rs.getString("tenant_id"),
+            rs.getString("connection_id"), rs.getString("dedupe_key"), rs.getString("entity"), rs.getString("external_id"),
+            rs.getString("kind"), rs.getString("payload"), rs.getString("status"), rs.getInt("attempts"),
+            rs.getString("last_error"), Sql.instant(rs, "received_at"), Sql.instant(rs, "next_attempt_at"),
+            Sql.instant(rs, "processed_at"));
+
+    private final Jdbi jdbi;
+
+    public WebhookRepository(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    // ---- registration window ------------------------------------------------------------------------------
+
+    public void setHandshakeWindow(String tenantId, String connectionId, Instant until) {
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE junction_connection SET webhook_handshake_until = :until "
+                        + "WHERE tenant_id = :tenant AND id = :id")
+                .bind("until", Sql.timestamp(until)).bind("tenant", tenantId).bind("id", connectionId).execute());
+    }
+
+    public Optional<Instant> handshakeWindow(String tenantId, String connectionId) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT webhook_handshake_until FROM junction_connection "
+                        + "WHERE tenant_id = :tenant AND id = :id")
+                .bind("tenant", tenantId).bind("id", connectionId)
+                .map((rs, ctx) -> Optional.ofNullable(Sql.instant(rs, "webhook_handshake_until")))
+                .findOne().flatMap(value -> value));
+    }
+
+    // ---- subscriptions --------------------------------------------------------------------------------------
+
+    public Optional<SubscriptionRow> findSubscription(String tenantId, String connectionId, String subscriptionId) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM junction_webhook_subscription WHERE tenant_id = :tenant "
+                        + "AND connection_id = :connection AND subscription_id = :id")
+                .bind("tenant", tenantId).bind("connection", connectionId).bind("id", subscriptionId)
+                .map(SUBSCRIPTION).findOne());
+    }
+
+    public List<SubscriptionRow> subscriptions(String tenantId, String connectionId) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM junction_webhook_subscription WHERE tenant_id = :tenant "
+                        + "AND connection_id = :connection ORDER BY entity, subscription_id")
+                .bind("tenant", tenantId).bind("connection", connectionId).map(SUBSCRIPTION).list());
+    }
+
+    /** Subscriptions of every tenant that need care before {@code horizon}: expiring, or pending with a secret. */
+    public List<SubscriptionRow> subscriptionsNeedingCare(Instant horizon, int limit) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM junction_webhook_subscription WHERE "
+                        + "(expires_at IS NOT NULL AND expires_at < :horizon) OR (status = 'pending' AND secret IS NOT NULL) "
+                        + "ORDER BY expires_at LIMIT :limit")
+                .bind("horizon", Sql.timestamp(horizon)).bind("limit", limit).map(SUBSCRIPTION).list());
+    }
+
+    /**
+     * Records what the provider said about a subscription. A secret or status already stored is kept when the new
+     * value is null, and an {@code enabled} status (set when core answered the handshake) is not downgraded to
+     * {@code pending} by a registration response that raced with the handshake.
+     */
+    public void saveSubscription(SubscriptionRow row) {
+        jdbi.useTransaction(handle -> {
+            Optional<SubscriptionRow> existing = handle.createQuery("SELECT * FROM junction_webhook_subscription WHERE "
+                            + "tenant_id = :tenant AND connection_id = :connection AND subscription_id = :id FOR UPDATE")
+                    .bind("tenant", row.tenantId()).bind("connection", row.connectionId()).bind("id", row.subscriptionId())
+                    .map(SUBSCRIPTION).findOne();
+            if (existing.isEmpty()) {
+                insertSubscription(handle, row);
+                return;
+            }
+            SubscriptionRow old = existing.get();
+            String secret = row.encryptedSecret() != null ? row.encryptedSecret() : old.encryptedSecret();
+            String status = "pending".equals(row.status()) && "enabled".equals(old.status()) ? old.status()
+                    : row.status() != null ? row.status() : old.status();
+            String entity = row.entity().isEmpty() ? old.entity() : row.entity();
+            Instant expiresAt = row.expiresAt() != null ? row.expiresAt() : old.expiresAt();
+            handle.createUpdate("UPDATE junction_webhook_subscription SET entity = :entity, secret = :secret, status = :status, "
+                            + "expires_at = :expires, updated_at = :now WHERE tenant_id = :tenant AND connection_id = :connection "
+                            + "AND subscription_id = :id")
+                    .bind("entity", entity).bind("secret", secret).bind("status", status)
+                    .bind("expires", Sql.timestamp(expiresAt)).bind("now", Sql.timestamp(row.updatedAt()))
+                    .bind("tenant", row.tenantId()).bind("connection", row.connectionId()).bind("id", row.subscriptionId())
+                    .execute();
+        });
+    }
+
+    private static void insertSubscription(Handle handle, SubscriptionRow row) {
+        handle.createUpdate("INSERT INTO junction_webhook_subscription (connection_id, subscription_id, tenant_id, entity, secret, "
+                        + "status, expires_at, created_at, updated_at) VALUES (:connection, :id, :tenant, :entity, :secret, "
+                        + ":status, :expires, :created, :updated)")
+                .bind("connection", row.connectionId()).bind("id", row.subscriptionId()).bind("tenant", row.tenantId())
+                .bind("entity", row.entity()).bind("secret", row.encryptedSecret()).bind("status", row.status())
+                .bind("expires", Sql.timestamp(row.expiresAt())).bind("created", Sql.timestamp(row.createdAt()))
+                .bind("updated", Sql.timestamp(row.updatedAt())).execute();
+    }
+
+    public boolean deleteSubscription(String tenantId, String connectionId, String subscriptionId) {
+        return jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM junction_webhook_subscription WHERE tenant_id = :tenant "
+                        + "AND connection_id = :connection AND subscription_id = :id")
+                .bind("tenant", tenantId).bind("connection", connectionId).bind("id", subscriptionId).execute() == 1);
+    }
+
+    // ---- inbox ----------------------------------------------------------------------------------------------
+
+    /**
+     * Stores an event unless the connection already has one with the same dedupe key. Returns whether it was new.
+     * Runs in its own transaction so a duplicate never aborts other work.
+     */
+    public boolean insertInbox(String tenantId, String connectionId, String dedupeKey, String entity, String externalId,
+            String kind, String payload, Instant now) {
+        try {
+            return jdbi.inTransaction(handle -> {
+                boolean known = handle.createQuery("SELECT COUNT(*) FROM junction_webhook_inbox WHERE connection_id = :connection "
+                                + "AND dedupe_key = :key AND tenant_id = :tenant")
+                        .bind("connection", connectionId).bind("key", dedupeKey).bind("tenant", tenantId)
+                        .mapTo(Long.class).one() > 0;
+                if (known) {
+                    return false;
+                }
+                handle.createUpdate("INSERT INTO junction_webhook_inbox (tenant_id, connection_id, dedupe_key, entity, external_id, "
+                                + "kind, payload, status, attempts, received_at, next_attempt_at) VALUES (:tenant, :connection, "
+                                + ":key, :entity, :id, :kind, :payload, 'pending', 0, :now, :now)")
+                        .bind("tenant", tenantId).bind("connection", connectionId).bind("key", dedupeKey).bind("entity", entity)
+                        .bind("id", externalId).bind("kind", kind).bind("payload", payload).bind("now", Sql.timestamp(now))
+                        .execute();
+                return true;
+            });
+        } catch (RuntimeException e) {
+            if (Database.isUniqueViolation(e)) {
+                return false; // a concurrent redelivery won the race
+            }
+            throw e;
+        }
+    }
+
+    /** Ids of entries due for processing (pending and due, or claimed by a worker whose lease ran out). */
+    public List<Long> dueInbox(Instant now, int limit) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT id FROM junction_webhook_inbox WHERE "
+                        + "status IN ('pending', 'processing') AND next_attempt_at <= :now ORDER BY id LIMIT :limit")
+                .bind("now", Sql.timestamp(now)).bind("limit", limit).mapTo(Long.class).list());
+    }
+
+    /** Claims an entry for one worker until {@code leaseUntil}; empty when another worker has it. */
+    public Optional<InboxRow> claim(long id, Instant now, Instant leaseUntil) {
+        return jdbi.inTransaction(handle -> {
+            int claimed = handle.createUpdate("UPDATE junction_webhook_inbox SET status = 'processing', claimed_at = :now, "
+                            + "next_attempt_at = :lease WHERE id = :id AND status IN ('pending', 'processing') AND next_attempt_at <= :now")
+                    .bind("now", Sql.timestamp(now)).bind("lease", Sql.timestamp(leaseUntil)).bind("id", id).execute();
+            if (claimed == 0) {
+                return Optional.empty();
+            }
+            return handle.createQuery("SELECT * FROM junction_webhook_inbox WHERE id = :id").bind("id", id).map(INBOX).findOne();
+        });
+    }
+
+    /** Marks an entry processed inside the caller's transaction (the one that wrote its record). */
+    public void markProcessed(Handle handle, InboxRow row, Instant now) {
+        handle.createUpdate("UPDATE junction_webhook_inbox SET status = 'processed', attempts = attempts + 1, last_error = NULL, "
+                        + "processed_at = :now WHERE id = :id AND tenant_id = :tenant")
+                .bind("now", Sql.timestamp(now)).bind("id", row.id()).bind("tenant", row.tenantId()).execute();
+    }
+
+    /** Records a failed attempt: back to pending at {@code nextAttempt}, or dead. */
+    public void markFailed(Handle handle, InboxRow row, String error, boolean dead, Instant nextAttempt) {
+        handle.createUpdate("UPDATE junction_webhook_inbox SET status = :status, attempts = attempts + 1, last_error = :error, "
+                        + "next_attempt_at = :next WHERE id = :id AND tenant_id = :tenant")
+                .bind("status", dead ? "dead" : "pending").bind("error", error).bind("next", Sql.timestamp(nextAttempt))
+                .bind("id", row.id()).bind("tenant", row.tenantId()).execute();
+    }
+
+    public List<InboxRow> inbox(String tenantId, String connectionId, String status, int limit) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM junction_webhook_inbox WHERE tenant_id = :tenant "
+                        + "AND connection_id = :connection" + (status == null ? "" : " AND status = :status")
+                        + " ORDER BY id DESC LIMIT :limit")
+                .bind("tenant", tenantId).bind("connection", connectionId).bind("status", status).bind("limit", limit)
+                .map(INBOX).list());
+    }
+
+    /** Puts a dead entry back in the queue. Returns false when there is no dead entry with that id. */
+    public boolean replay(String tenantId, String connectionId, long id, Instant now) {
+        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE junction_webhook_inbox SET status = 'pending', attempts = 0, "
+                        + "next_attempt_at = :now WHERE id = :id AND tenant_id = :tenant AND connection_id = :connection "
+                        + "AND status = 'dead'")
+                .bind("now", Sql.timestamp(now)).bind("id", id).bind("tenant", tenantId).bind("connection", connectionId)
+                .execute() == 1);
+    }
+}

@@ -1,0 +1,474 @@
+package dev.junction.core.internal.webhook;
+
+import dev.junction.core.WebhookInboxEntry;
+import dev.junction.core.WebhookMaintenance;
+import dev.junction.core.WebhookResponse;
+import dev.junction.core.error.ErrorContext;
+import dev.junction.core.error.ErrorKind;
+import dev.junction.core.error.JunctionException;
+import dev.junction.core.error.UnsupportedCapabilityException;
+import dev.junction.core.internal.ConnectionManager;
+import dev.junction.core.internal.Json;
+import dev.junction.core.internal.ProviderRegistry;
+import dev.junction.core.internal.store.ConnectionRepository;
+import dev.junction.core.internal.store.ConnectionRow;
+import dev.junction.core.internal.store.Database;
+import dev.junction.core.internal.store.RecordRepository;
+import dev.junction.core.internal.store.SyncRepository;
+import dev.junction.core.internal.store.WebhookRepository;
+import dev.junction.core.internal.store.WebhookRepository.InboxRow;
+import dev.junction.core.internal.store.WebhookRepository.SubscriptionRow;
+import dev.junction.core.internal.sync.OpenedConnector;
+import dev.junction.core.internal.sync.RecordPreparer;
+import dev.junction.core.spi.Capability;
+import dev.junction.core.spi.EntityType;
+import dev.junction.core.spi.Provider;
+import dev.junction.core.spi.RemoteRecord;
+import dev.junction.core.spi.WebhookEvent;
+import dev.junction.core.spi.WebhookOutcome;
+import dev.junction.core.spi.WebhookRequest;
+import dev.junction.core.spi.WebhookSecrets;
+import dev.junction.core.spi.WebhookSubscription;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Incoming webhooks and their registration at providers.
+ *
+ * <p>Receiving: the connection is found by the unguessable token in its URL, the provider's handler verifies the
+ * raw bytes (signature, handshake), each verified event is stored once in the inbox (keyed by its dedupe key), and
+ * only then is the request acknowledged, so nothing acknowledged can be lost. A worker processes the inbox
+ * asynchronously: {@code UPSERT} stores the payload, {@code REFETCH} fetches the record and stores what the provider
+ * returns (a record it no longer has is a deletion), {@code DELETE} marks the record deleted, each in one
+ * transaction with the entry's status and the change event. Failures are retried with backoff, then the entry is
+ * dead (replayable) and the record dead-lettered.
+ *
+ * <p>Thread-safe.
+ */
+public final class WebhookService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookService.class);
+    private static final int MAX_ATTEMPTS = 6;
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
+    private static final Duration CLAIM_LEASE = Duration.ofMinutes(5);
+    private static final Duration HANDSHAKE_WINDOW = Duration.ofMinutes(10);
+    private static final int MAX_TOKEN_LENGTH = 128;
+    private static final int BATCH = 200;
+
+    private final Database database;
+    private final WebhookRepository repository;
+    private final RecordRepository records = new RecordRepository();
+    private final SyncRepository sync;
+    private final ConnectionRepository connectionRepository;
+    private final ConnectionManager connections;
+    private final ProviderRegistry providers;
+    private final OpenedConnector.Opener opener;
+    private final Clock clock;
+    private final Duration lifetime;
+    private final Duration renewAhead;
+    private final Executor worker;
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final java.util.concurrent.locks.ReentrantLock drainLock = new java.util.concurrent.locks.ReentrantLock();
+
+    public WebhookService(Database database, ConnectionRepository connectionRepository, ConnectionManager connections,
+            ProviderRegistry providers, OpenedConnector.Opener opener, Clock clock, Duration lifetime, Duration renewAhead,
+            Executor worker) {
+        this.database = database;
+        this.repository = new WebhookRepository(database.jdbi());
+        this.sync = new SyncRepository(database.jdbi());
+        this.connectionRepository = connectionRepository;
+        this.connections = connections;
+        this.providers = providers;
+        this.opener = opener;
+        this.clock = clock;
+        this.lifetime = lifetime;
+        this.renewAhead = renewAhead;
+        this.worker = worker;
+    }
+
+    // ---- receiving ----------------------------------------------------------------------------------------
+
+    public WebhookResponse receive(String token, WebhookRequest request) {
+        if (request == null) {
+            throw JunctionException.invalidInput("webhook request must not be null");
+        }
+        if (token == null || token.isBlank() || token.length() > MAX_TOKEN_LENGTH) {
+            throw new JunctionException(ErrorKind.WEBHOOK_REJECTED, "unknown webhook endpoint");
+        }
+        ConnectionRow row = connectionRepository.findByWebhookToken(token)
+                .orElseThrow(() -> new JunctionException(ErrorKind.WEBHOOK_REJECTED, "unknown webhook endpoint"));
+        Provider provider = providers.require(row.providerId());
+        ErrorContext context = ErrorContext.provider(provider.id()).withConnection(row.id());
+        if (!provider.capabilities().contains(Capability.WEBHOOKS)) {
+            throw new UnsupportedCapabilityException(provider.id(), Capability.WEBHOOKS.name());
+        }
+        WebhookOutcome outcome;
+        try {
+            outcome = provider.webhookHandler().handle(request, secrets(row));
+        } catch (JunctionException e) {
+            throw e.withContext(context);
+        } catch (RuntimeException e) {
+            // A handler bug must not turn into a 500 that makes the provider retry forever; it is a rejection.
+            LOG.warn("webhook handler of {} failed for connection {}", provider.id(), row.id(), e);
+            throw new JunctionException(ErrorKind.WEBHOOK_REJECTED, "webhook could not be read: " + e.getClass().getSimpleName(), context);
+        }
+        if (outcome instanceof WebhookOutcome.Handshake handshake) {
+            return answerHandshake(row, handshake, context);
+        }
+        List<WebhookEvent> events = ((WebhookOutcome.Events) outcome).events();
+        int accepted = 0;
+        Instant now = clock.instant();
+        for (WebhookEvent event : events) {
+            if (provider.entityTypes().stream().noneMatch(type -> type.name().equals(event.entity()))) {
+                throw new JunctionException(ErrorKind.WEBHOOK_REJECTED, "webhook names unknown entity '" + event.entity() + "'", context);
+            }
+        }
+        for (WebhookEvent event : events) {
+            String payload = event.payload() == null ? null : Json.write(event.payload());
+            if (repository.insertInbox(row.tenantId(), row.id(), truncate(event.dedupeKey(), 255), event.entity(),
+                    event.externalId(), event.kind().name(), payload, now)) {
+                accepted++;
+            }
+        }
+        if (accepted > 0) {
+            scheduleDrain();
+        }
+        return new WebhookResponse(200, Map.of(), accepted);
+    }
+
+    private WebhookResponse answerHandshake(ConnectionRow row, WebhookOutcome.Handshake handshake, ErrorContext context) {
+        if (!handshakeExpected(row)) {
+            throw new JunctionException(ErrorKind.WEBHOOK_REJECTED, "unexpected webhook handshake: no registration in progress", context);
+        }
+        Instant now = clock.instant();
+        repository.saveSubscription(new SubscriptionRow(row.tenantId(), row.id(), handshake.subscriptionId(), "",
+                encryptSecret(row, handshake.subscriptionId(), handshake.secret()), "enabled", null, now, now));
+        return new WebhookResponse(handshake.status(), handshake.responseHeaders(), 0);
+    }
+
+    private boolean handshakeExpected(ConnectionRow row) {
+        return repository.handshakeWindow(row.tenantId(), row.id()).filter(until -> until.isAfter(clock.instant())).isPresent();
+    }
+
+    private WebhookSecrets secrets(ConnectionRow row) {
+        return new WebhookSecrets() {
+            @Override
+            public Optional<String> forSubscription(String subscriptionId) {
+                if (subscriptionId == null || subscriptionId.isBlank()) return Optional.empty();
+                return repository.findSubscription(row.tenantId(), row.id(), subscriptionId)
+                        .filter(subscription -> subscription.encryptedSecret() != null)
+                        .map(subscription -> connections.cipher().decrypt(subscription.encryptedSecret(),
+                                aad(row, subscriptionId)));
+            }
+
+            @Override
+            public Optional<String> entityForSubscription(String subscriptionId) {
+                if (subscriptionId == null || subscriptionId.isBlank()) return Optional.empty();
+                return repository.findSubscription(row.tenantId(), row.id(), subscriptionId)
+                        .map(SubscriptionRow::entity).filter(entity -> !entity.isEmpty());
+            }
+
+            @Override
+            public Optional<String> connectionSecret() {
+                return connections.settings(row).get("webhook_secret");
+            }
+
+            @Override
+            public boolean handshakeExpected() {
+                return WebhookService.this.handshakeExpected(row);
+            }
+
+            @Override
+            public String toString() {
+                return "WebhookSecrets[***]";
+            }
+        };
+    }
+
+    private String encryptSecret(ConnectionRow row, String subscriptionId, String secret) {
+        return secret == null ? null : connections.cipher().encrypt(secret, aad(row, subscriptionId));
+    }
+
+    private static String aad(ConnectionRow row, String subscriptionId) {
+        return ConnectionManager.aad(row.tenantId(), row.id(), "webhook:" + subscriptionId);
+    }
+
+    // ---- registration ---------------------------------------------------------------------------------------
+
+    /** Registers the connection's webhooks at the provider, replacing any registered before. */
+    public List<WebhookSubscription> enable(String tenantId, String connectionId, String callbackBaseUrl) {
+        JunctionException.requireArgument(callbackBaseUrl, "callbackBaseUrl");
+        ConnectionRow row = connections.row(tenantId, connectionId);
+        Provider provider = requireRegistration(row);
+        String base = checkedCallback(callbackBaseUrl);
+        OpenedConnector opened = opener.open(tenantId, connectionId);
+        removeAll(row, opened);
+        Instant now = clock.instant();
+        repository.setHandshakeWindow(tenantId, connectionId, now.plus(HANDSHAKE_WINDOW));
+        List<WebhookSubscription> created = opened.connector().webhooks().subscribe(base + "/" + row.webhookToken(), now.plus(lifetime));
+        for (WebhookSubscription subscription : created) {
+            save(row, subscription);
+        }
+        LOG.info("registered {} webhook subscriptions at {} for connection {}", created.size(), provider.id(), connectionId);
+        return list(tenantId, connectionId);
+    }
+
+    /** Removes the connection's webhooks at the provider and forgets them. */
+    public int disable(String tenantId, String connectionId) {
+        ConnectionRow row = connections.row(tenantId, connectionId);
+        requireRegistration(row);
+        int removed = removeAll(row, opener.open(tenantId, connectionId));
+        repository.setHandshakeWindow(tenantId, connectionId, null);
+        return removed;
+    }
+
+    /** Best effort before a connection is deleted: failures are logged, not thrown. */
+    public void disableQuietly(String tenantId, String connectionId) {
+        try {
+            ConnectionRow row = connections.row(tenantId, connectionId);
+            if (repository.subscriptions(tenantId, connectionId).isEmpty()
+                    || !providers.require(row.providerId()).capabilities().contains(Capability.WEBHOOK_REGISTRATION)) {
+                return;
+            }
+            disable(tenantId, connectionId);
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove the webhooks of connection {} at the provider: {}", connectionId, e.getMessage());
+        }
+    }
+
+    public List<WebhookSubscription> list(String tenantId, String connectionId) {
+        connections.row(tenantId, connectionId);
+        return repository.subscriptions(tenantId, connectionId).stream()
+                .map(row -> new WebhookSubscription(row.subscriptionId(), row.entity(), null, row.expiresAt(), row.status()))
+                .toList();
+    }
+
+    private int removeAll(ConnectionRow row, OpenedConnector opened) {
+        int removed = 0;
+        for (SubscriptionRow existing : repository.subscriptions(row.tenantId(), row.id())) {
+            opened.connector().webhooks().unsubscribe(toSubscription(row, existing));
+            repository.deleteSubscription(row.tenantId(), row.id(), existing.subscriptionId());
+            removed++;
+        }
+        return removed;
+    }
+
+    private void save(ConnectionRow row, WebhookSubscription subscription) {
+        Instant now = clock.instant();
+        repository.saveSubscription(new SubscriptionRow(row.tenantId(), row.id(), subscription.id(), subscription.entity(),
+                encryptSecret(row, subscription.id(), subscription.secret()), subscription.status(), subscription.expiresAt(),
+                now, now));
+    }
+
+    private WebhookSubscription toSubscription(ConnectionRow row, SubscriptionRow stored) {
+        String secret = stored.encryptedSecret() == null ? null
+                : connections.cipher().decrypt(stored.encryptedSecret(), aad(row, stored.subscriptionId()));
+        return new WebhookSubscription(stored.subscriptionId(), stored.entity(), secret, stored.expiresAt(), stored.status());
+    }
+
+    private Provider requireRegistration(ConnectionRow row) {
+        Provider provider = providers.require(row.providerId());
+        if (!provider.capabilities().contains(Capability.WEBHOOK_REGISTRATION)) {
+            throw new UnsupportedCapabilityException(provider.id(), Capability.WEBHOOK_REGISTRATION.name());
+        }
+        return provider;
+    }
+
+    private static String checkedCallback(String value) {
+        URI uri;
+        try {
+            uri = URI.create(value.trim());
+        } catch (IllegalArgumentException e) {
+            throw JunctionException.invalidInput("callbackBaseUrl is not a URL");
+        }
+        if (uri.getHost() == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
+                || uri.getQuery() != null || uri.getFragment() != null) {
+            throw JunctionException.invalidInput("callbackBaseUrl must be an http(s) URL with a host and no query");
+        }
+        String text = uri.toString();
+        return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+    }
+
+    /** Renews expiring subscriptions and activates pending ones whose secret is known, for every tenant. */
+    public WebhookMaintenance maintain() {
+        Instant now = clock.instant();
+        int renewed = 0;
+        int activated = 0;
+        int failed = 0;
+        for (SubscriptionRow stored : repository.subscriptionsNeedingCare(now.plus(renewAhead), 1000)) {
+            try {
+                ConnectionRow row = connections.row(stored.tenantId(), stored.connectionId());
+                OpenedConnector opened = opener.open(stored.tenantId(), stored.connectionId());
+                WebhookSubscription subscription = toSubscription(row, stored);
+                if ("pending".equals(stored.status()) && subscription.secret() != null
+                        && stored.createdAt().isBefore(now.minus(Duration.ofMinutes(1)))) {
+                    subscription = opened.connector().webhooks().activate(subscription);
+                    activated++;
+                }
+                if (stored.expiresAt() != null && stored.expiresAt().isBefore(now.plus(renewAhead))) {
+                    subscription = opened.connector().webhooks().renew(subscription, now.plus(lifetime));
+                    renewed++;
+                }
+                save(row, subscription);
+            } catch (RuntimeException e) {
+                failed++;
+                LOG.warn("webhook subscription {} of connection {} could not be maintained: {}", stored.subscriptionId(),
+                        stored.connectionId(), e.getMessage());
+            }
+        }
+        return new WebhookMaintenance(renewed, activated, failed);
+    }
+
+    // ---- processing -----------------------------------------------------------------------------------------
+
+    private void scheduleDrain() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                worker.execute(() -> {
+                    drainScheduled.set(false);
+                    try {
+                        processDue();
+                    } catch (RuntimeException e) {
+                        LOG.warn("webhook inbox processing failed", e);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                drainScheduled.set(false); // shutting down; the entries stay pending for the next start
+            }
+        }
+    }
+
+    /**
+     * Processes every due inbox entry of every tenant. Returns how many entries were handled. Drains in this process
+     * run one at a time, so when this returns, an entry the background worker was busy with is finished too.
+     */
+    public int processDue() {
+        drainLock.lock();
+        try {
+            return drain();
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
+    private int drain() {
+        int handled = 0;
+        Map<String, OpenedConnector> opened = new HashMap<>();
+        while (true) {
+            Instant now = clock.instant();
+            List<Long> due = repository.dueInbox(now, BATCH);
+            int before = handled;
+            for (long id : due) {
+                Optional<InboxRow> claimed = repository.claim(id, now, now.plus(CLAIM_LEASE));
+                if (claimed.isPresent()) {
+                    process(claimed.get(), opened);
+                    handled++;
+                }
+            }
+            if (due.size() < BATCH || handled == before) {
+                return handled;
+            }
+        }
+    }
+
+    private void process(InboxRow entry, Map<String, OpenedConnector> cache) {
+        Instant now = clock.instant();
+        RecordRepository.Scope scope = null;
+        try {
+            OpenedConnector opened = cache.computeIfAbsent(entry.connectionId(), id -> opener.open(entry.tenantId(), id));
+            Provider provider = opened.provider();
+            EntityType entity = providers.entity(provider, entry.entity());
+            long pass = sync.checkpoint(entry.tenantId(), entry.connectionId(), entity.name()).passId();
+            scope = new RecordRepository.Scope(entry.tenantId(), entry.connectionId(), entity.name(), null, pass,
+                    RecordRepository.Source.WEBHOOK);
+            WebhookEvent.Kind kind = WebhookEvent.Kind.valueOf(entry.kind());
+            Optional<RemoteRecord> remote = switch (kind) {
+                case UPSERT -> Optional.of(RemoteRecord.of(entity.name(), entry.externalId(), null, Json.read(entry.payload())));
+                case REFETCH -> {
+                    if (!provider.capabilities().contains(Capability.FETCH_ONE)) {
+                        throw new UnsupportedCapabilityException(provider.id(), Capability.FETCH_ONE.name());
+                    }
+                    yield opened.connector().fetchOne(entity, entry.externalId());
+                }
+                case DELETE -> Optional.empty();
+            };
+            RecordRepository.Scope writeScope = scope;
+            if (remote.isEmpty()) {
+                database.jdbi().useTransaction(handle -> {
+                    if (records.markDeleted(handle, writeScope, entry.externalId(), now)) {
+                        records.appendDeletion(handle, writeScope, entry.externalId(), now);
+                    }
+                    repository.markProcessed(handle, entry, now);
+                });
+                return;
+            }
+            RecordPreparer.Result prepared = RecordPreparer.prepare(remote.get(), provider.transformer());
+            if (prepared.record() == null) {
+                database.jdbi().useTransaction(handle -> {
+                    sync.insertDeadLetter(handle, entry.tenantId(), entry.connectionId(), entity.name(), entry.externalId(), null,
+                            "webhook", prepared.error(), prepared.payload(), now);
+                    repository.markFailed(handle, entry, prepared.error(), true, now);
+                });
+                return;
+            }
+            database.jdbi().useTransaction(handle -> {
+                records.writePage(handle, writeScope, List.of(prepared.record()), false, now);
+                repository.markProcessed(handle, entry, now);
+            });
+        } catch (RuntimeException e) {
+            boolean retryable = e instanceof JunctionException junction
+                    && (junction.retryable() || junction.kind() == ErrorKind.NEEDS_REAUTH);
+            boolean dead = !retryable || entry.attempts() + 1 >= MAX_ATTEMPTS;
+            String error = e instanceof JunctionException junction ? junction.kind() + ": " + junction.reason() : e.toString();
+            if (!(e instanceof JunctionException)) {
+                LOG.error("webhook event {} of connection {} failed", entry.id(), entry.connectionId(), e);
+            }
+            Instant next = now.plus(FIRST_RETRY.multipliedBy(1L << Math.min(entry.attempts(), 10)));
+            database.jdbi().useTransaction(handle -> {
+                repository.markFailed(handle, entry, error, dead, next);
+                if (dead) {
+                    sync.insertDeadLetter(handle, entry.tenantId(), entry.connectionId(), entry.entity(), entry.externalId(), null,
+                            "webhook", error, entry.payload(), now);
+                }
+            });
+        }
+    }
+
+    public List<WebhookInboxEntry> inbox(String tenantId, String connectionId, String status, int limit) {
+        connections.row(tenantId, connectionId);
+        if (limit < 1 || limit > 1000) throw JunctionException.invalidInput("limit must be between 1 and 1000");
+        if (status != null && !List.of("pending", "processing", "processed", "dead").contains(status)) {
+            throw JunctionException.invalidInput("status must be pending, processing, processed or dead");
+        }
+        List<WebhookInboxEntry> entries = new ArrayList<>();
+        for (InboxRow row : repository.inbox(tenantId, connectionId, status, limit)) {
+            entries.add(new WebhookInboxEntry(row.id(), row.connectionId(), row.entity(), row.externalId(), row.kind(),
+                    row.status(), row.attempts(), row.lastError(), row.receivedAt(), row.processedAt()));
+        }
+        return entries;
+    }
+
+    public boolean replay(String tenantId, String connectionId, long id) {
+        connections.row(tenantId, connectionId);
+        boolean replayed = repository.replay(tenantId, connectionId, id, clock.instant());
+        if (replayed) {
+            scheduleDrain();
+        }
+        return replayed;
+    }
+
+    private static String truncate(String value, int length) {
+        return value.length() <= length ? value : Json.sha256(value);
+    }
+}
