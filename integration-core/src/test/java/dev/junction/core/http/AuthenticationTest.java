@@ -16,7 +16,6 @@ import dev.junction.core.error.NeedsReauthException;
 import dev.junction.core.error.ProviderUnavailableException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,13 +27,8 @@ class AuthenticationTest {
     private static final String EXPIRED_TOKEN = "expired-access-token-0001";
     private static final String FRESH_TOKEN = "fresh-access-token-0002";
 
-    private final ManualClock clock = new ManualClock();
-    private final HttpStack stack = HttpStack.create(clock, RecordingSleeper.advancing(clock));
-
-    @AfterEach
-    void closeStack() {
-        stack.close();
-    }
+    @RegisterExtension
+    final HttpStackExtension http = new HttpStackExtension();
 
     /** Bearer tokens that a refresh replaces, as core's OAuth authenticator does. */
     private static final class RefreshingAuthenticator implements RequestAuthenticator {
@@ -62,7 +56,7 @@ class AuthenticationTest {
     }
 
     private ProviderHttpClient client(RequestAuthenticator authenticator) {
-        return stack.client(HttpClientSpec.of("clio", "connection-1", provider.baseUrl()).withAuthenticator(authenticator));
+        return http.client(HttpClientSpec.of("clio", "connection-1", provider.baseUrl()).withAuthenticator(authenticator));
     }
 
     private static void stubTokens() {

@@ -18,7 +18,6 @@ import dev.junction.core.error.ErrorContext;
 import dev.junction.core.error.ErrorKind;
 import dev.junction.core.error.JunctionException;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,16 +28,11 @@ class ErrorMappingTest {
     @RegisterExtension
     static WireMockExtension provider = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
-    private final ManualClock clock = new ManualClock();
-    private final HttpStack stack = HttpStack.create(clock, RecordingSleeper.advancing(clock));
-
-    @AfterEach
-    void closeStack() {
-        stack.close();
-    }
+    @RegisterExtension
+    final HttpStackExtension http = new HttpStackExtension();
 
     private ProviderHttpClient client() {
-        return stack.client(HttpClientSpec.of("clio", "connection-1", provider.baseUrl() + "/api/v4")
+        return http.client(HttpClientSpec.of("clio", "connection-1", provider.baseUrl() + "/api/v4")
                 .withAuthenticator(() -> Map.of("Authorization", "Bearer secret-token-value")));
     }
 

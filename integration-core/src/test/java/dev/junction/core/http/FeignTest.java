@@ -22,7 +22,6 @@ import feign.Param;
 import feign.RequestLine;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -43,17 +42,11 @@ class FeignTest {
         Customer create(@Param("key") String idempotencyKey, Customer customer);
     }
 
-    private final ManualClock clock = new ManualClock();
-    private final RecordingSleeper sleeper = RecordingSleeper.advancing(clock);
-    private final HttpStack stack = HttpStack.create(clock, sleeper);
-
-    @AfterEach
-    void closeStack() {
-        stack.close();
-    }
+    @RegisterExtension
+    final HttpStackExtension http = new HttpStackExtension();
 
     private CustomersApi api() {
-        return stack.client(HttpClientSpec.of("stripe", "connection-1", provider.baseUrl())
+        return http.client(HttpClientSpec.of("stripe", "connection-1", provider.baseUrl())
                 .withAuthenticator(() -> Map.of("Authorization", "Bearer sk_test_feign"))
                 .withDefaultHeader("Stripe-Version", "2024-06-20")
                 .withIdempotencyHeader("Idempotency-Key")
@@ -103,7 +96,7 @@ class FeignTest {
 
         // Then it waited as asked and succeeded
         assertThat(customer.id()).isEqualTo("cus_1");
-        assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(2));
+        assertThat(http.sleeps()).containsExactly(Duration.ofSeconds(2));
     }
 
     @Test

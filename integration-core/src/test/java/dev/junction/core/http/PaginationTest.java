@@ -19,7 +19,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,16 +27,11 @@ class PaginationTest {
     @RegisterExtension
     static WireMockExtension provider = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
-    private final ManualClock clock = new ManualClock();
-    private final HttpStack stack = HttpStack.create(clock, RecordingSleeper.advancing(clock));
-
-    @AfterEach
-    void closeStack() {
-        stack.close();
-    }
+    @RegisterExtension
+    final HttpStackExtension http = new HttpStackExtension();
 
     private ProviderHttpClient client() {
-        return stack.client(HttpClientSpec.of("test", "connection-1", provider.baseUrl()));
+        return http.client(HttpClientSpec.of("test", "connection-1", provider.baseUrl()));
     }
 
     /** The ids under {@code itemsPointer} across every page. */

@@ -28,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -37,14 +36,8 @@ class RateLimitingTest {
     @RegisterExtension
     static WireMockExtension provider = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
-    private final ManualClock clock = new ManualClock();
-    private final RecordingSleeper sleeper = RecordingSleeper.advancing(clock);
-    private HttpStack stack = HttpStack.create(clock, sleeper);
-
-    @AfterEach
-    void closeStack() {
-        stack.close();
-    }
+    @RegisterExtension
+    final HttpStackExtension http = new HttpStackExtension();
 
     private HttpClientSpec spec(String connectionId) {
         return HttpClientSpec.of("clio", connectionId, provider.baseUrl())
@@ -60,10 +53,10 @@ class RateLimitingTest {
         // Given a budget of 5 requests per 10 seconds, and an authenticator that notes when each request leaves
         List<Instant> sentAt = new ArrayList<>();
         RequestAuthenticator noteDeparture = () -> {
-            sentAt.add(clock.instant());
+            sentAt.add(http.clock().instant());
             return Map.of();
         };
-        ProviderHttpClient client = stack.client(spec("connection-1")
+        ProviderHttpClient client = http.client(spec("connection-1")
                 .withRateLimit(RateLimitPolicy.of(5, Duration.ofSeconds(10)))
                 .withAuthenticator(noteDeparture));
         provider.stubFor(get("/matters").willReturn(ok("{}")));
@@ -77,14 +70,14 @@ class RateLimitingTest {
         for (int index = 0; index + 5 < sentAt.size(); index++) {
             assertThat(Duration.between(sentAt.get(index), sentAt.get(index + 5))).isGreaterThanOrEqualTo(Duration.ofSeconds(10));
         }
-        assertThat(sleeper.sleeps()).hasSize(14).containsOnly(Duration.ofSeconds(2));
+        assertThat(http.sleeps()).hasSize(14).containsOnly(Duration.ofSeconds(2));
         assertThat(client.rateLimitStats().requestsSent()).isEqualTo(15);
     }
 
     @Test
     void adaptiveLimitingSpreadsWhatRemainsUntilTheReset() {
         // Given a provider whose headers say 2, then 1, then 0 requests remain until a reset 10 seconds away
-        ProviderHttpClient client = stack.client(spec("connection-1")
+        ProviderHttpClient client = http.client(spec("connection-1")
                 .withRateLimit(RateLimitPolicy.UNLIMITED.withHeaders(RateLimitHeaders.X_RATE_LIMIT_EPOCH_SECONDS)));
         long reset = epochSecondsAfter(Duration.ofSeconds(10));
         ProviderStubs.inSequence(provider, "/contacts",
@@ -100,15 +93,15 @@ class RateLimitingTest {
         }
 
         // Then the two that remained were spread over the 10 seconds, and nothing left early for the new window
-        assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(5));
-        assertThat(clock.instant()).isEqualTo(ManualClock.START.plusSeconds(10));
+        assertThat(http.sleeps()).containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(5));
+        assertThat(http.clock().instant()).isEqualTo(ManualClock.START.plusSeconds(10));
         assertThat(client.rateLimitStats().remaining()).isEqualTo(OptionalInt.of(49));
     }
 
     @Test
     void adaptiveLimitingWaitsForTheResetWhenNothingRemains() {
         // Given a provider that says nothing remains until a reset 30 seconds away
-        ProviderHttpClient client = stack.client(spec("connection-1")
+        ProviderHttpClient client = http.client(spec("connection-1")
                 .withRateLimit(RateLimitPolicy.of(50, Duration.ofMinutes(1)).withHeaders(RateLimitHeaders.X_RATE_LIMIT_EPOCH_SECONDS)));
         ProviderStubs.inSequence(provider, "/contacts",
                 ok("{}").withHeader("X-RateLimit-Remaining", "0")
@@ -120,14 +113,14 @@ class RateLimitingTest {
         client.execute(HttpCall.get("contacts"));
 
         // Then the second waited for the reset instead of hitting the wall
-        assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(30));
+        assertThat(http.sleeps()).containsExactly(Duration.ofSeconds(30));
         assertThat(client.rateLimitStats().rateLimitedResponses()).isZero();
     }
 
     @Test
     void tooManyRequestsWithRetryAfterPausesAndRetriesWithoutSpendingRetryAttempts() {
         // Given a client allowed a single attempt, and a provider that answers 429 twice before serving
-        ProviderHttpClient client = stack.client(spec("connection-1"));
+        ProviderHttpClient client = http.client(spec("connection-1"));
         ProviderStubs.inSequence(provider, "/activities",
                 aResponse().withStatus(429).withHeader("Retry-After", "7"),
                 aResponse().withStatus(429).withHeader("Retry-After", "7"),
@@ -138,7 +131,7 @@ class RateLimitingTest {
 
         // Then it waited as asked each time and succeeded on the third request
         assertThat(result.status()).isEqualTo(200);
-        assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(7), Duration.ofSeconds(7));
+        assertThat(http.sleeps()).containsExactly(Duration.ofSeconds(7), Duration.ofSeconds(7));
         provider.verify(3, getRequestedFor(urlPathEqualTo("/activities")));
         RateLimiterStats stats = client.rateLimitStats();
         assertThat(stats.requestsSent()).isEqualTo(3);
@@ -149,7 +142,7 @@ class RateLimitingTest {
     @Test
     void tooManyRequestsWithAnHttpDateWaitsUntilThatDate() {
         // Given a 429 whose Retry-After is an HTTP date 20 seconds ahead
-        ProviderHttpClient client = stack.client(spec("connection-1"));
+        ProviderHttpClient client = http.client(spec("connection-1"));
         String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ManualClock.START.plusSeconds(20).atOffset(ZoneOffset.UTC));
         ProviderStubs.inSequence(provider, "/users", aResponse().withStatus(429).withHeader("Retry-After", date), ok("{}"));
 
@@ -157,13 +150,13 @@ class RateLimitingTest {
         client.execute(HttpCall.get("users"));
 
         // Then it waited until that date
-        assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(20));
+        assertThat(http.sleeps()).containsExactly(Duration.ofSeconds(20));
     }
 
     @Test
     void tooManyRequestsWithOnlyAResetHeaderWaitsUntilTheReset() {
         // Given a Cliniko-style 429 that carries only X-RateLimit-Reset, 12 seconds ahead
-        ProviderHttpClient client = stack.client(spec("connection-1")
+        ProviderHttpClient client = http.client(spec("connection-1")
                 .withRateLimit(RateLimitPolicy.of(200, Duration.ofMinutes(1)).withHeaders(RateLimitHeaders.X_RATE_LIMIT_EPOCH_SECONDS)));
         ProviderStubs.inSequence(provider, "/patients",
                 aResponse().withStatus(429).withHeader("X-RateLimit-Reset", Long.toString(epochSecondsAfter(Duration.ofSeconds(12)))),
@@ -173,13 +166,13 @@ class RateLimitingTest {
         client.execute(HttpCall.get("patients"));
 
         // Then it slept until the reset
-        assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(12));
+        assertThat(http.sleeps()).containsExactly(Duration.ofSeconds(12));
     }
 
     @Test
     void tooManyRequestsBeyondTheCallsWaitBudgetThrowsRateLimited() {
         // Given a call that may wait at most a minute, and a provider asking for ten
-        ProviderHttpClient client = stack.client(spec("connection-1")
+        ProviderHttpClient client = http.client(spec("connection-1")
                 .withRetry(RetrySettings.defaults().withMaxRateLimitWait(Duration.ofMinutes(1))));
         provider.stubFor(get("/bills").willReturn(aResponse().withStatus(429).withHeader("Retry-After", "600")
                 .withHeader("X-Request-Id", "req-429")));
@@ -191,28 +184,28 @@ class RateLimitingTest {
         // Then it fails at once, saying how long to wait and where it happened
         assertThat(failure.retryAfter()).isEqualTo(Duration.ofMinutes(10));
         assertThat(failure.context()).isEqualTo(new ErrorContext("clio", "connection-1", "bills", 429, "req-429"));
-        assertThat(sleeper.sleeps()).isEmpty();
+        assertThat(http.sleeps()).isEmpty();
         provider.verify(1, getRequestedFor(urlPathEqualTo("/bills")));
     }
 
     @Test
     void tooManyRequestsPausesEveryCallerOfTheConnection() {
         // Given two clients of one connection, the first of which may not wait at all
-        ProviderHttpClient impatient = stack.client(spec("connection-1")
+        ProviderHttpClient impatient = http.client(spec("connection-1")
                 .withRetry(RetrySettings.defaults().withMaxAttempts(1).withMaxRateLimitWait(Duration.ZERO)));
-        ProviderHttpClient patient = stack.client(spec("connection-1"));
-        ProviderHttpClient otherConnection = stack.client(spec("connection-2"));
+        ProviderHttpClient patient = http.client(spec("connection-1"));
+        ProviderHttpClient otherConnection = http.client(spec("connection-2"));
         ProviderStubs.inSequence(provider, "/tasks", aResponse().withStatus(429).withHeader("Retry-After", "30"), ok("{}"), ok("{}"));
 
         // When the first is answered 429, and then both the other client of the connection and another connection call
         catchThrowableOfType(() -> impatient.execute(HttpCall.get("tasks")), RateLimitedException.class);
         otherConnection.execute(HttpCall.get("tasks"));
-        List<Duration> otherConnectionSleeps = sleeper.sleeps();
+        List<Duration> otherConnectionSleeps = http.sleeps();
         patient.execute(HttpCall.get("tasks"));
 
         // Then the other connection went at once, while the connection's other client waited out the pause
         assertThat(otherConnectionSleeps).isEmpty();
-        assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(30));
+        assertThat(http.sleeps()).containsExactly(Duration.ofSeconds(30));
     }
 
     @Test
@@ -220,10 +213,9 @@ class RateLimitingTest {
         // Given two clients of one connection with a budget of 10 requests per 10 seconds, on a clock that stands
         // still so that every wait is exactly the distance to the slot the limiter handed out
         RecordingSleeper frozen = RecordingSleeper.frozen();
-        stack.close();
-        stack = HttpStack.create(clock, frozen);
+        http.restartWith(frozen);
         HttpClientSpec shared = spec("connection-1").withRateLimit(RateLimitPolicy.of(10, Duration.ofSeconds(10)));
-        List<ProviderHttpClient> clients = List.of(stack.client(shared), stack.client(shared));
+        List<ProviderHttpClient> clients = List.of(http.client(shared), http.client(shared));
         provider.stubFor(get("/matters").willReturn(ok("{}")));
 
         // When each client sends 10 requests from its own thread
@@ -250,7 +242,7 @@ class RateLimitingTest {
     @Test
     void statisticsCountRequestsRateLimitsWaitingAndWhatRemains() {
         // Given a provider that reports its budget, and answers 429 once
-        ProviderHttpClient client = stack.client(spec("connection-1")
+        ProviderHttpClient client = http.client(spec("connection-1")
                 .withRateLimit(RateLimitPolicy.UNLIMITED.withHeaders(RateLimitHeaders.X_RATE_LIMIT_EPOCH_SECONDS)));
         ProviderStubs.inSequence(provider, "/users",
                 aResponse().withStatus(429).withHeader("Retry-After", "3"),
@@ -260,7 +252,7 @@ class RateLimitingTest {
         // When a call goes through, and then the provider's window passes
         client.execute(HttpCall.get("users"));
         RateLimiterStats during = client.rateLimitStats();
-        clock.advance(Duration.ofMinutes(2));
+        http.clock().advance(Duration.ofMinutes(2));
 
         // Then the counters say what happened, and what remains is only known while the window is open
         assertThat(during).isEqualTo(new RateLimiterStats(2, 1, Duration.ofSeconds(3), OptionalInt.of(42)));

@@ -12,7 +12,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Named.named;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import dev.junction.core.error.ErrorContext;
@@ -21,11 +24,13 @@ import dev.junction.core.error.JunctionException;
 import dev.junction.core.error.ProviderUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RetryTest {
 
@@ -38,17 +43,15 @@ class RetryTest {
 
     private static final byte[] REFUND = "{\"charge\":\"ch_1\"}".getBytes(StandardCharsets.UTF_8);
 
-    private final ManualClock clock = new ManualClock();
-    private final RecordingSleeper sleeper = RecordingSleeper.advancing(clock);
-    private final HttpStack stack = HttpStack.create(clock, sleeper);
+    @RegisterExtension
+    final HttpStackExtension http = new HttpStackExtension();
 
-    @AfterEach
-    void closeStack() {
-        stack.close();
+    private HttpClientSpec spec() {
+        return HttpClientSpec.of("stripe", "connection-1", provider.baseUrl()).withRetry(RETRIES);
     }
 
     private ProviderHttpClient client() {
-        return stack.client(HttpClientSpec.of("stripe", "connection-1", provider.baseUrl()).withRetry(RETRIES));
+        return http.client(spec());
     }
 
     @Test
@@ -63,7 +66,7 @@ class RetryTest {
 
         // Then it succeeded on the third attempt after backing off twice, each time longer
         assertThat(result.status()).isEqualTo(200);
-        assertThat(sleeper.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
+        assertThat(http.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
         provider.verify(3, getRequestedFor(urlPathEqualTo("/v1/customers")));
     }
 
@@ -78,7 +81,7 @@ class RetryTest {
         client.execute(HttpCall.get("v1/invoices"));
 
         // Then the retry waited the three seconds
-        assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(3));
+        assertThat(http.sleeps()).containsExactly(Duration.ofSeconds(3));
     }
 
     @Test
@@ -93,29 +96,14 @@ class RetryTest {
 
         // Then it did not block a thread for an hour: the caller learns when to come back
         assertThat(failure.retryAfter()).contains(Duration.ofHours(1));
-        assertThat(sleeper.sleeps()).isEmpty();
+        assertThat(http.sleeps()).isEmpty();
         provider.verify(1, getRequestedFor(urlPathEqualTo("/v1/invoices")));
-    }
-
-    @Test
-    void requestTimeoutStatusIsRetried() {
-        // Given a provider that answers 408 once
-        ProviderHttpClient client = client();
-        ProviderStubs.inSequence(provider, "/v1/products", aResponse().withStatus(408), ok("{}"));
-
-        // When the call is made
-        HttpResult result = client.execute(HttpCall.get("v1/products"));
-
-        // Then the second attempt succeeded
-        assertThat(result.status()).isEqualTo(200);
-        provider.verify(2, getRequestedFor(urlPathEqualTo("/v1/products")));
     }
 
     @Test
     void aTimedOutAttemptIsRetried() {
         // Given a 300 ms timeout and a provider that is slow once
-        ProviderHttpClient client = stack.client(HttpClientSpec.of("stripe", "connection-1", provider.baseUrl())
-                .withRetry(RETRIES).withTimeout(Duration.ofMillis(300)));
+        ProviderHttpClient client = http.client(spec().withTimeout(Duration.ofMillis(300)));
         ProviderStubs.inSequence(provider, "/v1/charges",
                 ok("{}").withFixedDelay(1_000), ok("{\"data\":[]}"));
 
@@ -124,15 +112,15 @@ class RetryTest {
 
         // Then the slow attempt timed out and the next one succeeded
         assertThat(result.bodyText()).isEqualTo("{\"data\":[]}");
-        assertThat(sleeper.sleeps()).containsExactly(Duration.ofMillis(100));
+        assertThat(http.sleeps()).containsExactly(Duration.ofMillis(100));
     }
 
-    @Test
-    void aResetConnectionIsRetried() {
-        // Given a provider whose connection is reset once
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failuresWorthRetrying")
+    void anAttemptThatFailsOnceIsRetried(ResponseDefinitionBuilder failure) {
+        // Given a provider that fails that way once
         ProviderHttpClient client = client();
-        ProviderStubs.inSequence(provider, "/v1/refunds",
-                aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), ok("{}"));
+        ProviderStubs.inSequence(provider, "/v1/refunds", failure, ok("{}"));
 
         // When the call is made
         HttpResult result = client.execute(HttpCall.get("v1/refunds"));
@@ -142,19 +130,11 @@ class RetryTest {
         provider.verify(2, getRequestedFor(urlPathEqualTo("/v1/refunds")));
     }
 
-    @Test
-    void aTruncatedResponseIsRetried() {
-        // Given a provider that breaks off a response once
-        ProviderHttpClient client = client();
-        ProviderStubs.inSequence(provider, "/v1/events",
-                aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK), ok("{}"));
-
-        // When the call is made
-        HttpResult result = client.execute(HttpCall.get("v1/events"));
-
-        // Then the second attempt succeeded
-        assertThat(result.status()).isEqualTo(200);
-        provider.verify(2, getRequestedFor(urlPathEqualTo("/v1/events")));
+    static Stream<Arguments> failuresWorthRetrying() {
+        return Stream.of(
+                arguments(named("a 408 Request Timeout status", aResponse().withStatus(408))),
+                arguments(named("a reset connection", aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER))),
+                arguments(named("a truncated response", aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK))));
     }
 
     @Test
@@ -170,7 +150,7 @@ class RetryTest {
 
         // Then all four attempts were spent and the error says where and why
         provider.verify(4, getRequestedFor(urlPathEqualTo("/v1/customers")));
-        assertThat(sleeper.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400));
+        assertThat(http.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400));
         assertThat(failure.context()).isEqualTo(new ErrorContext("stripe", "connection-1", "customers", 502, "req_502"));
         assertThat(failure.getMessage()).contains("GET /v1/customers answered 502: Bad gateway upstream");
     }
@@ -189,14 +169,13 @@ class RetryTest {
         // Then it failed at once with the matching kind
         assertThat(failure.kind()).isEqualTo(kind);
         provider.verify(1, getRequestedFor(urlPathEqualTo("/v1/customers/cus_1")));
-        assertThat(sleeper.sleeps()).isEmpty();
+        assertThat(http.sleeps()).isEmpty();
     }
 
     @Test
     void postWithAnIdempotencyKeyIsRetriedAndSendsTheKeyEachTime() {
         // Given a provider with an idempotency header that fails once
-        ProviderHttpClient client = stack.client(HttpClientSpec.of("stripe", "connection-1", provider.baseUrl())
-                .withRetry(RETRIES).withIdempotencyHeader("Idempotency-Key"));
+        ProviderHttpClient client = http.client(spec().withIdempotencyHeader("Idempotency-Key"));
         ProviderStubs.inSequence(provider, () -> post(urlPathEqualTo("/v1/refunds")), "/v1/refunds", aResponse().withStatus(500), ok("{\"id\":\"re_1\"}"));
 
         // When a keyed POST is made
@@ -210,8 +189,7 @@ class RetryTest {
     @Test
     void postWithoutAnIdempotencyKeyIsNeverRetried() {
         // Given a provider with an idempotency header that fails once
-        ProviderHttpClient client = stack.client(HttpClientSpec.of("stripe", "connection-1", provider.baseUrl())
-                .withRetry(RETRIES).withIdempotencyHeader("Idempotency-Key"));
+        ProviderHttpClient client = http.client(spec().withIdempotencyHeader("Idempotency-Key"));
         ProviderStubs.inSequence(provider, () -> post(urlPathEqualTo("/v1/refunds")), "/v1/refunds", aResponse().withStatus(500), ok("{}"));
 
         // When a POST without a key is made

@@ -33,7 +33,7 @@ public record OffsetPagination(String offsetParam, String limitParam, int limit,
         if (received < limit) {
             return Optional.empty();
         }
-        long offset = sent.queryValue(offsetParam).map(value -> PageItems.number(value, offsetParam)).orElse(0L);
+        long offset = PageItems.queryNumber(sent, offsetParam, 0);
         return Optional.of(Long.toString(offset + received));
     }
 }

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.junction.core.error.ErrorKind;
 import dev.junction.core.error.JunctionException;
+import dev.junction.core.http.HttpCall;
 
-/** Reads the parts of a page body that pagination strategies depend on, strictly. Stateless. */
+/** Reads what pagination strategies depend on, in a page body and in the call that fetched it, strictly. Stateless. */
 final class PageItems {
 
     private PageItems() {
@@ -21,8 +22,15 @@ final class PageItems {
         return items;
     }
 
-    /** The whole number in query parameter {@code name}; the caller's first page may have set something else. */
-    static long number(String value, String name) {
+    /**
+     * The whole number in {@code sent}'s query parameter {@code name}, or {@code absent} when it has none. Anything
+     * else is {@code INVALID_INPUT}: the caller's first page may have set the parameter to something else.
+     */
+    static long queryNumber(HttpCall sent, String name, long absent) {
+        String value = sent.queryValue(name).orElse(null);
+        if (value == null) {
+            return absent;
+        }
         try {
             return Long.parseLong(value);
         } catch (NumberFormatException notNumber) {

@@ -26,7 +26,7 @@ public record PageNumberPagination(String pageParam, JsonPointer items) implemen
         if (PageItems.array(body, items).isEmpty()) {
             return Optional.empty();
         }
-        long page = sent.queryValue(pageParam).map(value -> PageItems.number(value, pageParam)).orElse(1L);
+        long page = PageItems.queryNumber(sent, pageParam, 1);
         return Optional.of(Long.toString(page + 1));
     }
 }

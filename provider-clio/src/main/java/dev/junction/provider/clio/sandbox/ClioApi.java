@@ -187,7 +187,7 @@ final class ClioApi {
         if (request.header("If-None-Match").filter(etag::equals).isPresent()) {
             return SandboxResponse.empty(304).withHeaders(headers);
         }
-        return SandboxResponse.json(200, Map.of("data", fields.project(body))).withHeaders(headers);
+        return recordResponse(200, fields, record).withHeaders(headers);
     }
 
     private SandboxResponse whoAmI(SandboxRequest request) {
@@ -196,7 +196,7 @@ final class ClioApi {
         DatasetRecord user = parseId(subject)
                 .flatMap(id -> store.find(ClioEntity.USERS, id))
                 .orElseThrow(() -> ClioErrors.notFound("The token's user " + subject + " does not exist"));
-        return SandboxResponse.json(200, Map.of("data", fields.project(user.body())));
+        return recordResponse(200, fields, user);
     }
 
     private SandboxResponse createContact(SandboxRequest request) {
@@ -207,7 +207,7 @@ final class ClioApi {
         }
         splitPersonName(data);
         DatasetRecord created = store.createFromApi(ClioEntity.CONTACTS, data, ClioApi::checkContact);
-        return SandboxResponse.json(201, Map.of("data", fields.project(created.body())));
+        return recordResponse(201, fields, created);
     }
 
     private SandboxResponse updateContact(SandboxRequest request) {
@@ -226,7 +226,7 @@ final class ClioApi {
         FieldSelection fields = fields(request, ClioEntity.CUSTOM_ACTIONS);
         ObjectNode data = data(request, ClioCustomActions.WRITABLE_FIELDS);
         DatasetRecord created = store.createFromApi(ClioEntity.CUSTOM_ACTIONS, data, ClioCustomActions::check);
-        return SandboxResponse.json(201, Map.of("data", fields.project(created.body())));
+        return recordResponse(201, fields, created);
     }
 
     private SandboxResponse updateCustomAction(SandboxRequest request) {
@@ -241,7 +241,7 @@ final class ClioApi {
             FieldSelection fields) {
         DatasetChange change = store.updateFromApi(entity, id, data, check)
                 .orElseThrow(() -> ClioErrors.notFound("No " + entity.path() + " record with id " + id));
-        return SandboxResponse.json(200, Map.of("data", fields.project(change.after().body())));
+        return recordResponse(200, fields, change.after());
     }
 
     private SandboxResponse delete(ClioEntity entity, SandboxRequest request) {
@@ -253,7 +253,7 @@ final class ClioApi {
     private SandboxResponse createWebhook(SandboxRequest request) {
         FieldSelection fields = fields(request, ClioEntity.WEBHOOKS);
         DatasetRecord created = webhooks.create(data(request, ClioWebhooks.WRITABLE_FIELDS));
-        return SandboxResponse.json(201, Map.of("data", fields.project(created.body())));
+        return recordResponse(201, fields, created);
     }
 
     private SandboxResponse updateWebhook(SandboxRequest request) {
@@ -263,7 +263,7 @@ final class ClioApi {
         checkIfMatch(request, current);
         DatasetRecord updated = webhooks.update(current.id(), data)
                 .orElseThrow(() -> ClioErrors.notFound("No webhook with id " + current.id()));
-        return SandboxResponse.json(200, Map.of("data", fields.project(updated.body())));
+        return recordResponse(200, fields, updated);
     }
 
     private SandboxResponse deleteWebhook(SandboxRequest request) {
@@ -279,7 +279,12 @@ final class ClioApi {
                         "The " + ClioWebhooks.SECRET_HEADER + " header is required"));
         DatasetRecord activated = webhooks.activate(id, secret)
                 .orElseThrow(() -> ClioErrors.notFound("No webhook with id " + id));
-        return SandboxResponse.json(200, Map.of("data", fields.project(activated.body())));
+        return recordResponse(200, fields, activated);
+    }
+
+    /** Clio's answer that carries one record: {@code {"data": {...}}}, with the fields the request selected. */
+    private static SandboxResponse recordResponse(int status, FieldSelection fields, DatasetRecord record) {
+        return SandboxResponse.json(status, Map.of("data", fields.project(record.body())));
     }
 
     /** Checks a contact as Clio does when it is saved. */

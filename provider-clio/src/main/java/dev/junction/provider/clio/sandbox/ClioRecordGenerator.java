@@ -166,10 +166,7 @@ final class ClioRecordGenerator {
             case ACTIVITIES -> {
                 body.put("note", pick(random, ACTIVITY_NOTES) + " (revised)");
                 if (body.path("type").asText().equals("TimeEntry")) {
-                    double seconds = body.path("quantity").asDouble() + 360;
-                    body.put("quantity", seconds);
-                    body.put("quantity_in_hours", round(seconds / 3600));
-                    body.put("total", round(body.path("price").asDouble() * seconds / 3600));
+                    timeEntryAmounts(body, body.path("quantity").asDouble() + 360, body.path("price").asDouble());
                 }
             }
             case CALENDAR_ENTRIES -> body.put("location", pick(random, CITIES)[0]);
@@ -365,13 +362,9 @@ final class ClioRecordGenerator {
         body.put("type", time ? "TimeEntry" : "ExpenseEntry");
         body.put("date", ClioFormats.date(context.createdAt()));
         if (time) {
-            // Quantities are in seconds since API version 4.0.4; Clio bills in six-minute increments.
+            // Clio bills in six-minute increments.
             double seconds = 360.0 * (1 + random.nextInt(80));
-            double rate = 150 + 50 * random.nextInt(8);
-            body.put("quantity", seconds);
-            body.put("quantity_in_hours", round(seconds / 3600));
-            body.put("price", rate);
-            body.put("total", round(rate * seconds / 3600));
+            timeEntryAmounts(body, seconds, 150 + 50 * random.nextInt(8));
         } else {
             double amount = round(5 + random.nextInt(50_000) / 100.0);
             body.put("quantity", 1.0);
@@ -389,6 +382,17 @@ final class ClioRecordGenerator {
         body.set("matter", matterReference(pickId(random, ClioEntity.MATTERS)));
         body.set("user", userReference(pickId(random, ClioEntity.USERS)));
         return body;
+    }
+
+    /**
+     * Writes a time entry's quantity, which is in seconds since API version 4.0.4, the hours and the total it
+     * bills at {@code rate} an hour.
+     */
+    private static void timeEntryAmounts(ObjectNode body, double seconds, double rate) {
+        body.put("quantity", seconds);
+        body.put("quantity_in_hours", round(seconds / 3600));
+        body.put("price", rate);
+        body.put("total", round(rate * seconds / 3600));
     }
 
     private ObjectNode calendarEntry(RecordContext context) {
