@@ -90,6 +90,11 @@ public final class ConnectionManager {
                 ErrorContext.EMPTY.withConnection(connectionId)));
     }
 
+    /** Marks a connection whose credentials the provider rejects (even fresh ones) as needing re-authorisation. */
+    public void markNeedsReauth(String tenantId, String connectionId, String reason) {
+        repository.updateStatus(tenantId, connectionId, dev.junction.core.ConnectionStatus.NEEDS_REAUTH.name(), reason, clock.instant());
+    }
+
     public java.util.Optional<ConnectionRow> find(String tenantId, String connectionId) {
         return repository.find(tenantId, connectionId);
     }

@@ -24,7 +24,7 @@ public enum ClioEntity {
             + "created_at,updated_at", "matters", "users"),
     CALENDAR_ENTRIES("calendar_entries", "id,etag,summary,description,start_at,end_at,all_day,location,recurrence_rule,"
             + "matter,created_at,updated_at", "matters"),
-    BILLS("bills", "id,etag,number,state,type,issued_at,due_at,total,balance,paid,currency,client,matters,created_at,updated_at",
+    BILLS("bills", "id,etag,number,state,type,issued_at,due_at,total,balance,paid,client,matters,created_at,updated_at",
             "contacts", "matters"),
     CUSTOM_ACTIONS("custom_actions", "id,etag,label,target_url,ui_reference,created_at,updated_at");
 

@@ -234,6 +234,11 @@ public final class SyncEngine {
                 JunctionException located = e.withContext(ErrorContext.provider(opened.provider().id()).withConnection(connectionId).withEntity(name));
                 LOG.warn("sync of {} for connection {} failed: {}", name, connectionId, located.getMessage());
                 lastErrorNeedsReauth = e.kind() == ErrorKind.NEEDS_REAUTH;
+                if (lastErrorNeedsReauth) {
+                    // The provider rejected the credentials even after a refresh: nothing will work until the user
+                    // authorises again, so say so on the connection.
+                    connections.markNeedsReauth(tenantId, connectionId, e.reason());
+                }
                 counters.save(name, SyncStatus.FAILED, located.getMessage(), opened);
                 return SyncStatus.FAILED;
             } catch (RuntimeException e) {
