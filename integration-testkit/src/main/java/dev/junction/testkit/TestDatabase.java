@@ -71,6 +71,18 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * A JDBC URL that reaches this database from another process: PostgreSQL with {@code currentSchema} set, or
+     * empty for the embedded database (use {@link #dataDirectory()}).
+     */
+    public java.util.Optional<String> jdbcUrl() {
+        if (kind != Kind.POSTGRESQL) {
+            return java.util.Optional.empty();
+        }
+        String url = System.getenv().getOrDefault("JUNCTION_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
+        return java.util.Optional.of(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+    }
+
     public Kind kind() {
         return kind;
     }

@@ -35,11 +35,16 @@ public final class Database implements AutoCloseable {
         return new Database(dataSource, null);
     }
 
-    /** An embedded H2 file database in {@code directory}, created when missing, with a small pool we own. */
+    /**
+     * An embedded H2 file database in {@code directory}, created when missing, with a small pool we own.
+     * {@code WRITE_DELAY=0} hands every commit to the operating system at once: H2's default keeps commits in memory
+     * for up to a second, and a killed process then loses pages the sync engine had already checkpointed (found by
+     * ClioKillMidSyncTest, which SIGKILLs a syncing process).
+     */
     public static Database embedded(Path directory) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:h2:file:" + directory.toAbsolutePath().resolve("junction")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000");
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;LOCK_TIMEOUT=10000;WRITE_DELAY=0");
         config.setUsername("sa");
         config.setPassword("");
         config.setMaximumPoolSize(8);
