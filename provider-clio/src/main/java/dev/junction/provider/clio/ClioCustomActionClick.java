@@ -1,6 +1,6 @@
 package dev.junction.provider.clio;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.junction.core.error.JunctionException;
 import java.net.URI;
@@ -101,7 +101,7 @@ public record ClioCustomActionClick(String customActionId, String userId, String
 
     /** The input of the {@code verify_custom_action_click} action for this click. */
     public ObjectNode verifyInput() {
-        return JsonMapper.builder().build().createObjectNode().put(NONCE_PARAMETER, nonce).put("user_id", userId);
+        return JsonNodeFactory.instance.objectNode().put(NONCE_PARAMETER, nonce).put("user_id", userId);
     }
 
     @Override

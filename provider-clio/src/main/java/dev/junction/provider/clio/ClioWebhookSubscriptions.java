@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Registers, activates, renews and removes a connection's Clio webhooks. Obtained from
- * {@link ClioConnector#webhooks()}; like the connector, used by one thread at a time.
+ * Registers, activates, renews and removes a connection's Clio webhooks. Core obtains it from the Clio connector's
+ * {@code webhooks()}; like the connector, it is used by one thread at a time.
  *
  * <ul>
  *   <li>{@link #subscribe} creates one webhook per watchable entity (contacts, matters, tasks, activities,
@@ -74,7 +74,7 @@ public final class ClioWebhookSubscriptions implements WebhookSubscriptions {
     private final Clock clock;
 
     /**
-     * @param http a client for Clio's API (see {@link ClioConnector#httpClient})
+     * @param http a client for Clio's API root ({@code https://app.clio.com/api/v4}) with the pinned API version
      * @param clock decides how far ahead expiry may be
      */
     public ClioWebhookSubscriptions(ProviderHttpClient http, Clock clock) {
