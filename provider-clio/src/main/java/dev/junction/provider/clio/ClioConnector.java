@@ -15,12 +15,16 @@ import dev.junction.core.spi.EntityType;
 import dev.junction.core.spi.FetchRequest;
 import dev.junction.core.spi.Page;
 import dev.junction.core.spi.RemoteRecord;
+import dev.junction.core.spi.WebhookSubscriptions;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads Clio for one connection. Lists use cursor paging ({@code order=id(asc)}, no offset), which has no record
@@ -34,11 +38,26 @@ final class ClioConnector implements Connector {
     private static final int MAX_LIMIT = 200;
 
     private final ProviderHttpClient http;
+    private final Clock clock;
 
     ClioConnector(ConnectorContext context, String apiBaseUrl) {
-        this.http = context.http(apiBaseUrl, (prepared, credentials) -> prepared
-                .withDefaultHeader("X-API-VERSION", ClioProvider.API_VERSION)
-                .withDefaultHeader("Accept", "application/json"));
+        this.http = httpClient(context, apiBaseUrl);
+        this.clock = context.clock();
+    }
+
+    /**
+     * A client for Clio's API at {@code apiBaseUrl} ({@code https://app.clio.com/api/v4}) with the pinned
+     * {@code X-API-VERSION}; shared by the connector, webhook registration and the custom-action actions.
+     */
+    static ProviderHttpClient httpClient(ConnectorContext context, String apiBaseUrl) {
+        return context.http(apiBaseUrl, (prepared, credentials) -> {
+            Set<String> secretHeaders = new HashSet<>(prepared.secretHeaders());
+            secretHeaders.add(ClioWebhookHandler.SECRET_HEADER);
+            return prepared
+                    .withDefaultHeader("X-API-VERSION", ClioProvider.API_VERSION)
+                    .withDefaultHeader("Accept", "application/json")
+                    .withSecretHeaders(secretHeaders);
+        });
     }
 
     @Override
@@ -93,6 +112,12 @@ final class ClioConnector implements Connector {
             }
             throw e;
         }
+    }
+
+    /** Registers one webhook per watchable entity; see {@link ClioWebhookSubscriptions}. */
+    @Override
+    public WebhookSubscriptions webhooks() {
+        return new ClioWebhookSubscriptions(http, clock);
     }
 
     /** The record's {@code updated_at}, or null when absent or unparseable (the transformer reports bad shapes). */

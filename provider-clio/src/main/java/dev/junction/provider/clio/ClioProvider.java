@@ -1,5 +1,6 @@
 package dev.junction.provider.clio;
 
+import dev.junction.core.spi.Action;
 import dev.junction.core.spi.AuthMethod;
 import dev.junction.core.spi.Capability;
 import dev.junction.core.spi.Connector;
@@ -10,6 +11,7 @@ import dev.junction.core.spi.RateLimitPolicy;
 import dev.junction.core.spi.Setting;
 import dev.junction.core.spi.Settings;
 import dev.junction.core.spi.Transformer;
+import dev.junction.core.spi.WebhookHandler;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +20,9 @@ import java.util.Set;
 /**
  * Clio Manage (API v4). OAuth 2.0 authorization code per region, {@code X-API-VERSION} pinned, cursor paging with
  * {@code order=id(asc)}, {@code updated_since} incremental sync, 50 requests a minute per token at peak with
- * {@code X-RateLimit-*} headers. Listed by ServiceLoader. Stateless and thread-safe.
+ * {@code X-RateLimit-*} headers. Webhooks with the {@code X-Hook-Secret} handshake and {@code X-Hook-Signature} HMAC
+ * ({@link ClioWebhookHandler}, {@link ClioWebhookSubscriptions}), and custom actions as typed writes
+ * ({@link ClioActions}). Listed by ServiceLoader. Stateless and thread-safe.
  */
 public final class ClioProvider implements Provider {
 
@@ -31,6 +35,9 @@ public final class ClioProvider implements Provider {
     public static final String REGION = "region";
     /** Overrides the region's host, for the sandbox or a proxy: {@code http://127.0.0.1:8080}. */
     public static final String BASE_URL = "base_url";
+
+    private static final WebhookHandler WEBHOOK_HANDLER = new ClioWebhookHandler();
+    private static final List<Action> ACTIONS = ClioActions.all();
 
     @Override
     public String id() {
@@ -66,7 +73,8 @@ public final class ClioProvider implements Provider {
 
     @Override
     public Set<Capability> capabilities() {
-        return Set.of(Capability.INCREMENTAL_SYNC, Capability.FETCH_ONE);
+        return Set.of(Capability.INCREMENTAL_SYNC, Capability.FETCH_ONE, Capability.WEBHOOKS,
+                Capability.WEBHOOK_REGISTRATION, Capability.ACTIONS);
     }
 
     @Override
@@ -85,12 +93,29 @@ public final class ClioProvider implements Provider {
 
     @Override
     public Connector connect(ConnectorContext context) {
-        return new ClioConnector(context, host(context.connectionSettings()) + "/api/v4");
+        return new ClioConnector(context, apiBaseUrl(context.connectionSettings()));
     }
 
     @Override
     public Transformer transformer() {
         return new ClioTransformer();
+    }
+
+    /** Verifies Clio's {@code X-Hook-Signature} and answers its {@code X-Hook-Secret} handshake. */
+    @Override
+    public WebhookHandler webhookHandler() {
+        return WEBHOOK_HANDLER;
+    }
+
+    /** The custom-action writes and the click verification of {@link ClioActions}. */
+    @Override
+    public List<Action> actions() {
+        return ACTIONS;
+    }
+
+    /** The API root for a connection, {@code https://app.clio.com/api/v4} or the region's or {@code base_url}'s. */
+    static String apiBaseUrl(Settings connectionSettings) {
+        return host(connectionSettings) + "/api/v4";
     }
 
     static String host(Settings settings) {

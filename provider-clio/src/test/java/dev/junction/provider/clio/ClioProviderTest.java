@@ -2,8 +2,11 @@ package dev.junction.provider.clio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.junction.core.HubBuilder;
+import dev.junction.core.spi.Action;
+import dev.junction.core.spi.Capability;
 import dev.junction.core.spi.Setting;
 import dev.junction.core.spi.Settings;
 import org.junit.jupiter.api.Test;
@@ -18,6 +21,24 @@ class ClioProviderTest {
     @Test
     void theClientSecretIsDeclaredSecret() {
         assertThat(new ClioProvider().settings()).filteredOn(Setting::secret).extracting(Setting::name).containsExactly("client_secret");
+    }
+
+    @Test
+    void clioDeclaresWebhooksTheirRegistrationAndActionsBesidesIncrementalSyncAndFetchOne() {
+        ClioProvider clio = new ClioProvider();
+
+        assertThat(clio.capabilities()).containsExactlyInAnyOrder(Capability.INCREMENTAL_SYNC, Capability.FETCH_ONE,
+                Capability.WEBHOOKS, Capability.WEBHOOK_REGISTRATION, Capability.ACTIONS);
+        assertThat(clio.webhookHandler()).isInstanceOf(ClioWebhookHandler.class);
+        assertThat(clio.actions()).extracting(Action::name).doesNotHaveDuplicates().allMatch(name -> name.matches("[a-z_]+"));
+    }
+
+    @Test
+    void everyWatchableEntityHasTheWebhookModelClioNamesIt() {
+        assertThat(ClioEntity.watchable()).extracting(ClioEntity::apiName, entity -> entity.webhookModel().orElseThrow())
+                .containsExactly(
+                        tuple("contacts", "contact"), tuple("matters", "matter"), tuple("tasks", "task"),
+                        tuple("activities", "activity"), tuple("calendar_entries", "calendar_entry"), tuple("bills", "bill"));
     }
 
     @Test
