@@ -21,7 +21,7 @@ public final class Redaction {
             "set-cookie", "api_access_token", "auth", "x-hook-secret", "stripe-signature");
 
     private static final Set<String> SECRET_QUERY_PARAMETERS = Set.of("access_token", "refresh_token", "client_secret",
-            "code", "code_verifier", "api_key", "token", "password");
+            "code", "code_verifier", "api_key", "token", "password", "custom_action_nonce");
 
     private static final Pattern BEARER_CREDENTIAL = Pattern.compile("(?i)\\b(bearer)\\s+[A-Za-z0-9._~+/=-]{8,}");
 

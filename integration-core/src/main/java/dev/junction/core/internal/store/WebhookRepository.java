@@ -83,6 +83,18 @@ public final class WebhookRepository {
      * {@code pending} by a registration response that raced with the handshake.
      */
     public void saveSubscription(SubscriptionRow row) {
+        try {
+            saveSubscriptionOnce(row);
+        } catch (RuntimeException e) {
+            if (!Database.isUniqueViolation(e)) {
+                throw e;
+            }
+            // The handshake and the registration response raced to insert the row; now it exists, so update it.
+            saveSubscriptionOnce(row);
+        }
+    }
+
+    private void saveSubscriptionOnce(SubscriptionRow row) {
         jdbi.useTransaction(handle -> {
             Optional<SubscriptionRow> existing = handle.createQuery("SELECT * FROM junction_webhook_subscription WHERE "
                             + "tenant_id = :tenant AND connection_id = :connection AND subscription_id = :id FOR UPDATE")
