@@ -56,6 +56,11 @@ class ClioConformanceTest extends ProviderConformanceTest {
             this.sandbox = builder.start();
         }
 
+        /** Drives an already started sandbox (whose OAuth client must be this class's). */
+        ClioConformanceSandbox(ClioSandbox sandbox) {
+            this.sandbox = sandbox;
+        }
+
         @Override
         public Provider provider() {
             return new ClioProvider();
