@@ -148,4 +148,34 @@ class ClioThroughHubTest {
                 .isInstanceOf(JunctionException.class).extracting("kind").isEqualTo(ErrorKind.INVALID_INPUT);
         assertThat(sandbox.requestLog().totalCount()).as("no request for invalid input").isEqualTo(before);
     }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void badConnectionAndOAuthInputGetsTypedErrorsAndChangesNothing(TestDatabase.Kind kind) {
+        start(kind);
+        int connections = hub.listConnections(TENANT).size();
+
+        assertInvalid(() -> hub.createConnection(dev.junction.core.NewConnection.of(TENANT, ClioProvider.ID)
+                .withSetting(ClioProvider.BASE_URL, "ftp://clio.example")));
+        assertInvalid(() -> hub.createConnection(dev.junction.core.NewConnection.of(TENANT, ClioProvider.ID)
+                .withSetting(ClioProvider.REGION, "mars")));
+        assertInvalid(() -> hub.completeOAuth(null, "code"));
+        assertThatThrownBy(() -> hub.completeOAuth("no-such-state", "code")).isInstanceOf(JunctionException.class);
+        assertInvalid(() -> hub.startOAuth(TENANT, connection.id(), "not a uri"));
+        var start = hub.startOAuth(TENANT, connection.id(), ClioConformanceTest.ClioConformanceSandbox.REDIRECT_URI);
+        assertThatThrownBy(() -> hub.completeOAuth(start.state(), "a-code-clio-never-issued"))
+                .isInstanceOf(JunctionException.class)
+                .satisfies(error -> assertThat(((JunctionException) error).getMessage()).doesNotContain(
+                        ClioConformanceTest.ClioConformanceSandbox.CLIENT_SECRET));
+        assertInvalid(() -> hub.enableWebhooks(TENANT, connection.id(), "javascript:alert(1)"));
+        assertInvalid(() -> hub.runAction(TENANT, connection.id(), ClioActions.CREATE_CUSTOM_ACTION, null, "k"));
+
+        assertThat(hub.listConnections(TENANT)).hasSize(connections);
+        assertThat(hub.getConnection(TENANT, connection.id()).status()).isEqualTo(dev.junction.core.ConnectionStatus.ACTIVE);
+        assertThat(sandbox.recordCount(ClioEntity.WEBHOOKS)).isZero();
+    }
+
+    private static void assertInvalid(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        assertThatThrownBy(call).isInstanceOf(JunctionException.class).extracting("kind").isEqualTo(ErrorKind.INVALID_INPUT);
+    }
 }
