@@ -188,6 +188,31 @@ public final class OAuthAuthorizationServer {
     }
 
     /**
+     * Revokes every access and refresh token issued to {@code subject}, as when the user removes the application:
+     * API calls get {@code 401} and refreshing gets {@code invalid_grant}.
+     *
+     * @return how many tokens were revoked
+     */
+    public int revokeAll(String subject) {
+        int[] revoked = {0};
+        accessTokens.replaceAll((token, state) -> {
+            if (state.grant().subject().equals(subject) && !state.revoked()) {
+                revoked[0]++;
+                return new AccessTokenState(state.grant(), true);
+            }
+            return state;
+        });
+        refreshTokens.replaceAll((token, state) -> {
+            if (state.subject().equals(subject) && !state.revoked()) {
+                revoked[0]++;
+                return new RefreshTokenState(state.clientId(), state.subject(), true);
+            }
+            return state;
+        });
+        return revoked[0];
+    }
+
+    /**
      * Makes an access token expire now, as if its lifetime had passed.
      *
      * @return whether the token was known

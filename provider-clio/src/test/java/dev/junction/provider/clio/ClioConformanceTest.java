@@ -169,8 +169,10 @@ class ClioConformanceTest extends ProviderConformanceTest {
 
         @Override
         public void revokeAccess() {
-            // The firm's admin removed the app: every API request is refused whatever token it carries.
-            sandbox.faults().always().onPath(apiPathPattern()).respondWith(Fault.status(401));
+            // The user removed the app in Clio: the access token gets 401 and the refresh token invalid_grant.
+            if (sandbox.oauth().revokeAll("1") == 0) {
+                throw new IllegalStateException("no tokens to revoke");
+            }
         }
 
         @Override
