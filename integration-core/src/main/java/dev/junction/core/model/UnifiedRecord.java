@@ -23,14 +23,15 @@ public interface UnifiedRecord {
     /** The provider's last-modified time, or null when unknown. */
     Instant updatedAt();
 
-    /** The record's e-mail address when it has one, for filtering. */
-    @JsonIgnore
+    /**
+     * The record's e-mail address when it has one, for filtering. Not {@code @JsonIgnore}: Jackson would inherit
+     * the ignoral into records whose {@code email} component implements this, and drop it from the stored JSON.
+     */
     default String email() {
         return null;
     }
 
-    /** The record's status when it has one ({@code Open}, {@code complete}), for filtering. */
-    @JsonIgnore
+    /** The record's status when it has one ({@code Open}, {@code complete}), for filtering (see {@link #email()}). */
     default String status() {
         return null;
     }

@@ -10,7 +10,11 @@ public enum UnifiedType {
     EXPENSE(Expense.class),
     APPOINTMENT(Appointment.class),
     INVOICE(Invoice.class),
-    CUSTOM_FIELD(CustomField.class);
+    CUSTOM_FIELD(CustomField.class),
+    SUBSCRIPTION(Subscription.class),
+    PAYMENT(Payment.class),
+    CONVERSATION(Conversation.class),
+    MESSAGE(Message.class);
 
     private final Class<? extends UnifiedRecord> javaType;
 
