@@ -59,12 +59,8 @@ public final class ClioSandboxSyncExample {
 
     /** The tenant the example connects. */
     public static final String TENANT = "demo-law-firm";
-    /**
-     * Entities left out of the example's syncs. Workaround: provider-clio's connector asks Clio for the bill field
-     * {@code currency}, which ClioSandbox does not serve (it answers 400 "Invalid field: currency"), so every bills
-     * sync fails against the sandbox. Remove once the connector and the sandbox agree.
-     */
-    static final Set<String> SKIPPED_ENTITIES = Set.of("bills");
+    /** Entities left out of the example's syncs (none: every Clio entity syncs against the sandbox). */
+    static final Set<String> SKIPPED_ENTITIES = Set.of();
     static final int CREATED = 3;
     static final int UPDATED = 5;
     static final int DELETED = 2;
@@ -151,8 +147,7 @@ public final class ClioSandboxSyncExample {
             List<String> entities = hub.provider(ClioProvider.ID).entityTypes().stream().map(EntityType::name)
                     .filter(name -> !SKIPPED_ENTITIES.contains(name)).toList();
             out.println();
-            out.println("Full sync of " + entities.size() + " entities (skipping " + SKIPPED_ENTITIES
-                    + ": the connector asks for a field the sandbox does not serve)");
+            out.println("Full sync of " + entities.size() + " entities");
             RunReport full = watch(hub.startSync(TENANT, connectionId, new SyncRequest(SyncMode.FULL, entities)));
 
             Mutations mutations = mutate(clio);

@@ -37,9 +37,6 @@ import javax.sql.DataSource;
  * <p>The README's "Embedding the library" section is the code between the {@code README:begin} and
  * {@code README:end} markers, verbatim; {@code EmbeddingExampleTest} runs this class on PostgreSQL and on the
  * embedded database and checks that the README still matches it. {@link #main} runs it against the Clio sandbox.
- *
- * <p>The sync names its entities and leaves out {@code bills}: provider-clio asks Clio for the bill field
- * {@code currency}, which the sandbox refuses, so bills fail against the sandbox until the two agree.
  */
 public final class EmbeddingExample {
 

@@ -15,9 +15,9 @@ public enum ClioEntity {
     USERS("users", null, "id,etag,name,first_name,last_name,email,enabled,subscription_type,roles,rate,time_zone,created_at,updated_at"),
     CUSTOM_FIELDS("custom_fields", null, "id,etag,name,parent_type,field_type,displayed,deleted,created_at,updated_at"),
     CONTACTS("contacts", "contact", "id,etag,name,first_name,middle_name,last_name,type,title,prefix,primary_email_address,"
-            + "primary_phone_number,is_client,email_addresses,phone_numbers,addresses,custom_field_values,created_at,updated_at"),
+            + "primary_phone_number,is_client,email_addresses,phone_numbers,addresses,custom_field_values{id,value,field_name,custom_field},created_at,updated_at"),
     MATTERS("matters", "matter", "id,etag,number,display_number,custom_number,description,status,billable,billing_method,open_date,"
-            + "close_date,pending_date,client,responsible_attorney,custom_field_values,created_at,updated_at",
+            + "close_date,pending_date,client,responsible_attorney,custom_field_values{id,value,field_name,custom_field},created_at,updated_at",
             "contacts", "users"),
     TASKS("tasks", "task", "id,etag,name,description,status,priority,due_at,completed_at,matter,assignee,created_at,updated_at",
             "matters", "users"),

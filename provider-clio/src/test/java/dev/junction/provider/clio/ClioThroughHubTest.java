@@ -178,4 +178,36 @@ class ClioThroughHubTest {
     private static void assertInvalid(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
         assertThatThrownBy(call).isInstanceOf(JunctionException.class).extracting("kind").isEqualTo(ErrorKind.INVALID_INPUT);
     }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void unifiedRecordsCarryRelationsCustomFieldValuesEmailsAndStatuses(TestDatabase.Kind kind) {
+        start(kind);
+
+        dev.junction.core.SyncRun run = hub.sync(TENANT, connection.id(), dev.junction.core.SyncRequest.full());
+
+        assertThat(run.status()).isEqualTo(dev.junction.core.SyncStatus.SUCCEEDED);
+        List<dev.junction.core.model.Engagement> matters = hub.query(dev.junction.core.RecordQuery.of(TENANT,
+                dev.junction.core.model.UnifiedType.ENGAGEMENT).withLimit(500), dev.junction.core.model.Engagement.class)
+                .items().stream().map(dev.junction.core.StoredRecord::record).toList();
+        assertThat(matters).hasSize((int) sandbox.recordCount(ClioEntity.MATTERS));
+        java.util.Set<String> contactIds = new java.util.HashSet<>(hub.liveIds(TENANT, connection.id(), "contacts"));
+        assertThat(matters).allSatisfy(matter -> {
+            assertThat(matter.status()).isNotBlank();
+            assertThat(contactIds).as("matter %s's client", matter.externalId()).contains(matter.clientId());
+        });
+        assertThat(matters).anySatisfy(matter -> assertThat(matter.customFields()).isNotEmpty());
+        List<dev.junction.core.model.Contact> contacts = hub.query(dev.junction.core.RecordQuery.of(TENANT,
+                dev.junction.core.model.UnifiedType.CONTACT).withLimit(500), dev.junction.core.model.Contact.class)
+                .items().stream().map(dev.junction.core.StoredRecord::record).toList();
+        assertThat(contacts).anySatisfy(contact -> assertThat(contact.email()).contains("@"));
+        assertThat(contacts).anySatisfy(contact -> assertThat(contact.customFields()).isNotEmpty());
+        List<dev.junction.core.model.Task> tasks = hub.query(dev.junction.core.RecordQuery.of(TENANT,
+                dev.junction.core.model.UnifiedType.TASK).withLimit(500), dev.junction.core.model.Task.class)
+                .items().stream().map(dev.junction.core.StoredRecord::record).toList();
+        java.util.Set<String> matterIds = new java.util.HashSet<>(hub.liveIds(TENANT, connection.id(), "matters"));
+        assertThat(tasks).isNotEmpty().allSatisfy(task -> assertThat(task.status()).isNotBlank());
+        assertThat(tasks).filteredOn(task -> task.engagementId() != null).isNotEmpty()
+                .allSatisfy(task -> assertThat(matterIds).contains(task.engagementId()));
+    }
 }
