@@ -74,10 +74,17 @@ public final class Hub implements AutoCloseable {
     private final java.util.concurrent.ScheduledExecutorService background;
     private final WebhookService webhooks;
     private final ActionService actions;
-    private final HubBuilder config;
+    // Copied from the builder at build time, so changing the builder later cannot change a running hub.
+    private final java.time.Clock clock;
+    private final java.util.Map<String, RateLimitPolicy> rateLimitOverrides;
+    private final dev.junction.core.http.RetrySettings retry;
+    private final Duration httpTimeout;
 
     Hub(HubBuilder builder) {
-        this.config = builder;
+        this.clock = builder.clock;
+        this.rateLimitOverrides = java.util.Map.copyOf(builder.rateLimitOverrides);
+        this.retry = builder.retry;
+        this.httpTimeout = builder.httpTimeout;
         builder.providers.values().forEach(provider -> providers.register(provider, builder.providerSettings.get(provider.id())));
         this.database = (builder.dataSource != null ? Database.of(builder.dataSource) : Database.embedded(builder.dataDirectory)).migrate();
         ConnectionRepository connectionRepository = new ConnectionRepository(database.jdbi());
@@ -370,10 +377,10 @@ public final class Hub implements AutoCloseable {
     private OpenedConnector open(String tenantId, String connectionId) {
         ConnectionRow row = connections.row(tenantId, connectionId);
         Provider provider = providers.require(row.providerId());
-        RateLimitPolicy policy = config.rateLimitOverrides.getOrDefault(provider.id(), provider.rateLimitPolicy());
+        RateLimitPolicy policy = rateLimitOverrides.getOrDefault(provider.id(), provider.rateLimitPolicy());
         ConnectorContextImpl context = new ConnectorContextImpl(tenantId, connectionId, provider, connections.settings(row),
-                providers.settings(provider.id()), connections.credentials(row), config.clock, http, tokens, policy,
-                config.retry, config.httpTimeout);
+                providers.settings(provider.id()), connections.credentials(row), clock, http, tokens, policy,
+                retry, httpTimeout);
         return new OpenedConnector(provider, provider.connect(context), context, context::rateLimitWait);
     }
 

@@ -215,4 +215,25 @@ class SyncEngineTest {
         hub = null;
         database = null;
     }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void deletingAConnectionRemovesEverythingOfItAndNothingOfOthers(TestDatabase.Kind kind) {
+        start(kind);
+        seed(12);
+        Connection other = hub.createConnection(NewConnection.of(TENANT, "memory").withSetting("api_key", "other-key"));
+        hub.sync(TENANT, connection.id(), SyncRequest.full());
+        hub.sync(TENANT, other.id(), SyncRequest.full());
+
+        assertThat(hub.deleteConnection(TENANT, connection.id())).isTrue();
+
+        assertThat(hub.changes(TENANT, 0, null, 1000).events()).hasSize(12)
+                .allSatisfy(event -> assertThat(event.connectionId()).isEqualTo(other.id()));
+        assertThat(hub.listSyncRuns(TENANT, other.id(), 10)).hasSize(1);
+        assertThatThrownBy(() -> hub.listSyncRuns(TENANT, connection.id(), 10)).isInstanceOf(JunctionException.class)
+                .extracting("kind").isEqualTo(ErrorKind.NOT_FOUND);
+        assertThat(hub.deleteConnection(TENANT, connection.id())).isFalse();
+        assertThat(hub.query(RecordQuery.of(TENANT, UnifiedType.CONTACT).withLimit(100), Contact.class).items())
+                .hasSize(12).allSatisfy(record -> assertThat(record.connectionId()).isEqualTo(other.id()));
+    }
 }

@@ -26,8 +26,31 @@ public final class ProviderRegistry {
                     + " and " + providers.get(id).getClass().getName() + ")");
         }
         EntityType.checkOrder(id, provider.entityTypes());
+        Settings given = providerSettings == null ? Settings.EMPTY : providerSettings;
+        checkProviderSettings(provider, given);
         providers.put(id, provider);
-        settings.put(id, providerSettings == null ? Settings.EMPTY : providerSettings);
+        settings.put(id, given);
+    }
+
+    /** Required provider-wide settings must be present and no undeclared one may be given, before anything runs. */
+    private static void checkProviderSettings(Provider provider, Settings given) {
+        java.util.Set<String> declared = new java.util.HashSet<>();
+        for (dev.junction.core.spi.Setting setting : provider.settings()) {
+            if (setting.scope() != dev.junction.core.spi.Setting.Scope.PROVIDER) {
+                continue;
+            }
+            declared.add(setting.name());
+            if (setting.required() && given.get(setting.name()).filter(value -> !value.isBlank()).isEmpty()) {
+                throw new JunctionException(ErrorKind.INVALID_INPUT, "provider setting '" + setting.name() + "' is required ("
+                        + setting.description() + ")", ErrorContext.provider(provider.id()));
+            }
+        }
+        for (String name : given.asMap().keySet()) {
+            if (!declared.contains(name)) {
+                throw new JunctionException(ErrorKind.INVALID_INPUT, "unknown provider setting '" + name + "'; provider '"
+                        + provider.id() + "' reads " + declared, ErrorContext.provider(provider.id()));
+            }
+        }
     }
 
     public Provider require(String providerId) {

@@ -14,6 +14,21 @@ import org.junit.jupiter.api.Test;
 class ClioProviderTest {
 
     @Test
+    void aHubRefusesMissingOrUnknownProviderSettingsBeforeItStarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        HubBuilder missingSecret = dev.junction.core.Hub.builder().withDataDirectory(dir)
+                .withEncryptionKey("k1", dev.junction.core.crypto.SecretCipher.generateKey())
+                .withProvider(new ClioProvider(), Settings.of(ClioProvider.CLIENT_ID, "app"));
+        assertThatThrownBy(missingSecret::build).isInstanceOf(dev.junction.core.error.JunctionException.class)
+                .hasMessageContaining("client_secret").extracting("kind").isEqualTo(dev.junction.core.error.ErrorKind.INVALID_INPUT);
+        HubBuilder unknown = dev.junction.core.Hub.builder().withDataDirectory(dir)
+                .withEncryptionKey("k1", dev.junction.core.crypto.SecretCipher.generateKey())
+                .withProvider(new ClioProvider(), Settings.of(ClioProvider.CLIENT_ID, "app", ClioProvider.CLIENT_SECRET, "s",
+                        "client_secrte", "typo"));
+        assertThatThrownBy(unknown::build).isInstanceOf(dev.junction.core.error.JunctionException.class)
+                .hasMessageContaining("client_secrte").extracting("kind").isEqualTo(dev.junction.core.error.ErrorKind.INVALID_INPUT);
+    }
+
+    @Test
     void serviceLoaderFindsClio() {
         assertThat(HubBuilder.installedProviders()).containsKey("clio");
     }

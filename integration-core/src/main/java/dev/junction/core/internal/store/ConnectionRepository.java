@@ -77,10 +77,14 @@ public final class ConnectionRepository {
                 .bind("tenant", tenantId).bind("id", connectionId).execute());
     }
 
-    /** Deletes the connection and everything synced for it. */
+    /** Deletes the connection and everything synced for it: records, change events, runs, webhooks, actions. */
     public boolean delete(String tenantId, String connectionId) {
         return jdbi.inTransaction(handle -> {
+            handle.createUpdate("DELETE FROM junction_sync_run_entity WHERE tenant_id = :tenant AND run_id IN "
+                            + "(SELECT id FROM junction_sync_run WHERE tenant_id = :tenant AND connection_id = :id)")
+                    .bind("tenant", tenantId).bind("id", connectionId).execute();
             for (String table : List.of("junction_raw_record", "junction_unified_record", "junction_sync_checkpoint",
+                    "junction_change_event", "junction_sync_run",
                     "junction_sync_lease", "junction_webhook_subscription", "junction_webhook_inbox",
                     "junction_dead_letter", "junction_action_execution", "junction_oauth_state")) {
                 handle.createUpdate("DELETE FROM " + table + " WHERE tenant_id = :tenant AND connection_id = :id")

@@ -158,6 +158,8 @@ public final class SyncEngine {
         private final AtomicLong recordCount = new AtomicLong();
         private final AtomicReference<String> currentEntity = new AtomicReference<>();
         private final AtomicReference<Duration> waited = new AtomicReference<>(Duration.ZERO);
+        private volatile Duration waitAtRunStart = Duration.ZERO;
+        private long nextAnalyzeAt = 2_000;
         private volatile SyncStatus status = SyncStatus.RUNNING;
         private volatile CompletableFuture<Void> future;
 
@@ -175,6 +177,7 @@ public final class SyncEngine {
             String runError = null;
             try {
                 OpenedConnector opened = opener.open(tenantId, connectionId);
+                waitAtRunStart = opened.rateLimitWait().get();
                 for (EntityType entity : entities) {
                     if (cancelled.get()) {
                         outcomes.add(SyncStatus.CANCELLED);
@@ -330,6 +333,11 @@ public final class SyncEngine {
                     return written;
                 });
                 counters.add(outcome, failures.size() + page.unreadable().size());
+                if (counters.added + counters.updated >= nextAnalyzeAt) {
+                    // The tables grew a lot in this run: let PostgreSQL's planner see it (see Database).
+                    database.analyzeRecordTables();
+                    nextAnalyzeAt *= 4;
+                }
                 pages.incrementAndGet();
                 recordCount.addAndGet(page.records().size() + page.unreadable().size());
                 counters.pageDone(entity.name(), opened);
@@ -461,8 +469,8 @@ public final class SyncEngine {
             }
 
             void pageDone(String entity, OpenedConnector opened) {
-                Duration wait = waitSoFar(opened);
-                waited.updateAndGet(previous -> previous.compareTo(wait) > 0 ? previous : wait);
+                // The whole run's waiting so far, across its entities (not the largest single entity's).
+                waited.set(opened.rateLimitWait().get().minus(waitAtRunStart));
                 sync.updateEntity(tenantId, row(entity, SyncStatus.RUNNING, null, null, opened));
             }
 
