@@ -198,8 +198,8 @@ public final class ClioSandboxSyncExample {
             out.println("Some unified contacts (hub.getRecord, and hub.query with text \"garcia\"):");
             for (StoredRecord<Contact> record : sample) {
                 Contact contact = record.record();
-                out.printf(Locale.ROOT, "  %-6s %-8s %-26s %-16s client=%-5s updated %s%n", contact.externalId(), contact.kind(),
-                        contact.name(), contact.phone(), contact.client(), contact.updatedAt());
+                out.printf(Locale.ROOT, "  %-6s %-8s %-26s %-34s client=%-5s updated %s%n", contact.externalId(), contact.kind(),
+                        contact.name(), contact.email(), contact.client(), contact.updatedAt());
             }
 
             Map<String, Long> feed = changeFeed(hub, connectionId);
