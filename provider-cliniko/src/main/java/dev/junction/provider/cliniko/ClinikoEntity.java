@@ -7,16 +7,17 @@ import java.util.Optional;
 
 /**
  * The Cliniko entities Junction syncs, in dependency order, with the listings each one is read from
- * ([CLINIKO-SEC]). A record's state decides its listing: archived patients are only in {@code /patients/archived}
- * and cancelled appointments only in {@code /individual_appointments/cancelled}, so a pass reads the main listing
- * and then the state listings, and the record keeps its state ({@code archived_at}, {@code cancelled_at}); it is
- * not a deletion. Deleted records are only in the {@code /deleted} listing, which incremental passes read last and
+ * ([CLINIKO-SEC]). A record's state decides its listing: archived patients are only in {@code /patients/archived},
+ * cancelled appointments only in {@code /individual_appointments/cancelled}, inactive practitioners only in
+ * {@code /practitioners/inactive}, archived appointment types only in {@code /appointment_types/archived}. So a pass
+ * reads the main listing and then the state listings, and the record keeps its state ({@code archived_at},
+ * {@code cancelled_at}, {@code active}); it is not a deletion. Deleted records are only in the {@code /deleted} listing, which incremental passes read last and
  * turn into tombstones.
  */
 public enum ClinikoEntity {
     BUSINESSES("businesses", List.of(), false),
-    PRACTITIONERS("practitioners", List.of(), false),
-    APPOINTMENT_TYPES("appointment_types", List.of(), false),
+    PRACTITIONERS("practitioners", List.of(Listing.INACTIVE), false),
+    APPOINTMENT_TYPES("appointment_types", List.of(Listing.ARCHIVED), false),
     PATIENTS("patients", List.of(Listing.ARCHIVED), true),
     INDIVIDUAL_APPOINTMENTS("individual_appointments", List.of(Listing.CANCELLED), true,
             "businesses", "practitioners", "appointment_types", "patients"),
@@ -24,7 +25,7 @@ public enum ClinikoEntity {
 
     /** One listing of an entity; its suffix follows the entity's path. */
     public enum Listing {
-        MAIN(""), ARCHIVED("/archived"), CANCELLED("/cancelled"), DELETED("/deleted");
+        MAIN(""), ARCHIVED("/archived"), CANCELLED("/cancelled"), INACTIVE("/inactive"), DELETED("/deleted");
 
         private final String suffix;
 

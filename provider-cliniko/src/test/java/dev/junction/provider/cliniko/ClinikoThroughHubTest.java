@@ -119,8 +119,23 @@ class ClinikoThroughHubTest {
         assertThat(changesAfter(sequence)).extracting(ChangeEvent::operation).containsOnly("updated");
 
         sandbox.unarchivePatient(patient);
+        long practitioner = first(SandboxEntity.PRACTITIONERS);
+        long type = first(SandboxEntity.APPOINTMENT_TYPES);
+        sandbox.deactivatePractitioner(practitioner);
+        sandbox.archiveAppointmentType(type);
         sync(SyncRequest.incremental());
         assertThat(status(contact(patient))).isEqualTo("active");
+        assertThat(hub.getRecord(TENANT, connection.id(), dev.junction.core.model.User.class, String.valueOf(practitioner))
+                .orElseThrow().record().enabled()).isFalse();
+
+        SyncRun fullAgain = sync(SyncRequest.full());
+        for (EntitySyncStats stats : fullAgain.entities()) {
+            assertThat(stats.deleted()).as("records swept from " + stats.entity() + " by a full pass").isZero();
+        }
+        assertThat(stored("practitioners")).contains(String.valueOf(practitioner));
+        assertThat(stored("appointment_types")).contains(String.valueOf(type));
+        String typePayload = hub.getRawRecord(TENANT, connection.id(), "appointment_types", String.valueOf(type)).orElseThrow().payload();
+        assertThat(ClinikoTransformer.parse(typePayload).path("archived_at").asText()).as("archived type's archived_at").matches("\\d{4}-.*");
     }
 
     @ParameterizedTest
@@ -151,7 +166,7 @@ class ClinikoThroughHubTest {
         // Cheap: one request per listing, each filtered on the change time.
         List<LoggedRequest> requests = sandbox.requestLog().entries();
         assertThat(requests).extracting(LoggedRequest::path).containsExactlyInAnyOrder("/v1/businesses", "/v1/practitioners",
-                "/v1/appointment_types", "/v1/patients", "/v1/patients/archived", "/v1/patients/deleted",
+                "/v1/practitioners/inactive", "/v1/appointment_types", "/v1/appointment_types/archived", "/v1/patients", "/v1/patients/archived", "/v1/patients/deleted",
                 "/v1/individual_appointments", "/v1/individual_appointments/cancelled", "/v1/individual_appointments/deleted",
                 "/v1/invoices", "/v1/invoices/deleted");
         assertThat(requests).allSatisfy(request -> {

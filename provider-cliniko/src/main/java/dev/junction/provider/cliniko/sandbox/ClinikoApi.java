@@ -25,7 +25,8 @@ import java.util.function.Supplier;
  * ([CLINIKO-README], [CLINIKO-SEC]): lists with {@code page}/{@code per_page} (default 50, at most 100),
  * {@code total_entries} and absolute {@code links.self}/{@code next}/{@code previous}; {@code q[]=field:OPvalue}
  * filters on {@code created_at} and {@code updated_at} ({@code deleted_at} on deleted listings, {@code id} with
- * {@code =}), operators {@code > >= < <= =}; separate archived, cancelled and deleted listings; single records;
+ * {@code =}), operators {@code > >= < <= =}; separate archived (patients, appointment types), cancelled
+ * (appointments), inactive (practitioners) and deleted listings; single records;
  * and the writes the actions use.
  */
 final class ClinikoApi {
@@ -50,6 +51,9 @@ final class ClinikoApi {
         server.route("GET", PREFIX + "/patients/archived", request -> list(request, SandboxEntity.PATIENTS, Listing.ARCHIVED));
         server.route("GET", PREFIX + "/individual_appointments/cancelled",
                 request -> list(request, SandboxEntity.INDIVIDUAL_APPOINTMENTS, Listing.CANCELLED));
+        server.route("GET", PREFIX + "/practitioners/inactive", request -> list(request, SandboxEntity.PRACTITIONERS, Listing.INACTIVE));
+        server.route("GET", PREFIX + "/appointment_types/archived",
+                request -> list(request, SandboxEntity.APPOINTMENT_TYPES, Listing.ARCHIVED));
         for (SandboxEntity entity : List.of(SandboxEntity.PATIENTS, SandboxEntity.INDIVIDUAL_APPOINTMENTS, SandboxEntity.INVOICES)) {
             server.route("GET", PREFIX + "/" + entity.path() + "/deleted", request -> list(request, entity, Listing.DELETED));
         }
@@ -67,7 +71,7 @@ final class ClinikoApi {
         server.route("DELETE", PREFIX + "/individual_appointments/{id}", request -> delete(request, SandboxEntity.INDIVIDUAL_APPOINTMENTS));
     }
 
-    enum Listing { MAIN, ARCHIVED, CANCELLED, DELETED }
+    enum Listing { MAIN, ARCHIVED, CANCELLED, INACTIVE, DELETED }
 
     // ---- reads -------------------------------------------------------------------------------------------
 
@@ -79,8 +83,9 @@ final class ClinikoApi {
         Predicate<ClinikoStore.Entry> filter = filters(query.all("q[]"), listing == Listing.DELETED);
         List<ClinikoStore.Entry> matching = switch (listing) {
             case MAIN -> store.live(entity, filter.and(entry -> mainListing(entity, entry)));
-            case ARCHIVED -> store.live(entity, filter.and(entry -> !entry.body.path("archived_at").asText().isEmpty()));
+            case ARCHIVED -> store.live(entity, filter.and(entry -> isSet(entry.body, "archived_at")));
             case CANCELLED -> store.live(entity, filter.and(entry -> entry.body.hasNonNull("cancelled_at")));
+            case INACTIVE -> store.live(entity, filter.and(entry -> !entry.body.path("active").asBoolean(true)));
             case DELETED -> store.deleted(entity, filter);
         };
         int from = (int) Math.min((long) (page - 1) * perPage, matching.size());
@@ -112,10 +117,16 @@ final class ClinikoApi {
 
     private static boolean mainListing(SandboxEntity entity, ClinikoStore.Entry entry) {
         return switch (entity) {
-            case PATIENTS -> entry.body.path("archived_at").asText().isEmpty();
+            case PATIENTS, APPOINTMENT_TYPES -> !isSet(entry.body, "archived_at");
             case INDIVIDUAL_APPOINTMENTS -> !entry.body.hasNonNull("cancelled_at");
+            case PRACTITIONERS -> entry.body.path("active").asBoolean(true);
             default -> true;
         };
+    }
+
+    /** Whether a timestamp field holds a value: Cliniko writes an unset one as {@code null} or {@code ""}. */
+    static boolean isSet(JsonNode body, String field) {
+        return body.hasNonNull(field) && !body.get(field).asText().isEmpty();
     }
 
     private SandboxResponse one(SandboxRequest request, SandboxEntity entity) {

@@ -236,6 +236,17 @@ public final class ClinikoSandbox implements Sandbox {
         return store.update(SandboxEntity.PATIENTS, id, clock.instant(), body -> body.put("archived_at", "")).isPresent();
     }
 
+    /** Makes a practitioner inactive: it moves to {@code /practitioners/inactive} with {@code active: false}. */
+    public boolean deactivatePractitioner(long id) {
+        return store.update(SandboxEntity.PRACTITIONERS, id, clock.instant(), body -> body.put("active", false)).isPresent();
+    }
+
+    /** Archives an appointment type: it moves to {@code /appointment_types/archived} with {@code archived_at} set. */
+    public boolean archiveAppointmentType(long id) {
+        Instant now = clock.instant();
+        return store.update(SandboxEntity.APPOINTMENT_TYPES, id, now, body -> body.put("archived_at", ClinikoStore.format(now))).isPresent();
+    }
+
     /** Cancels an appointment: it moves to {@code /individual_appointments/cancelled} with {@code cancelled_at} set. */
     public boolean cancelAppointment(long id) {
         Instant now = clock.instant();

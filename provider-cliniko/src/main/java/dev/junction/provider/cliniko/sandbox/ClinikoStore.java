@@ -265,6 +265,7 @@ final class ClinikoStore {
             base(SandboxEntity.APPOINTMENT_TYPES, between(historyStart, historyStart.plus(Duration.ofDays(2))), historyEnd, id -> {
                 ObjectNode body = SandboxJson.object().put("id", id);
                 body.put("name", name).put("category", "Consultation").put("color", "#00FF00").putNull("description");
+                body.put("archived_at", (String) null);
                 body.put("duration_in_minutes", minutes).put("max_attendees", 1).put("show_in_online_bookings", true);
                 body.set("practitioners", link(apiBase + "/appointment_types/" + id + "/practitioners"));
                 body.putObject("links").put("self", selfLink(SandboxEntity.APPOINTMENT_TYPES, id));
