@@ -86,6 +86,15 @@ class ClinikoTransformerTest {
     }
 
     @Test
+    void theOlderFullRecordShapeOfADeletedPatientAlsoYieldsItsId() {
+        JsonNode deleted = ClinikoTransformer.parse(fixture("patients_deleted_full_record_2016.json")).get("patients").get(0);
+
+        assertThat(ClinikoTransformer.recordId(deleted)).contains("1");
+        Contact contact = (Contact) transform("patients", deleted);
+        assertThat(contact.customFields()).containsEntry(ClinikoTransformer.STATUS_FIELD, "archived");
+    }
+
+    @Test
     void appointmentRelationsComeFromTheirLinks() {
         JsonNode appointment = ClinikoTransformer.parse(fixture("individual_appointments_list_page1_with_next.json"))
                 .get("individual_appointments").get(0);
