@@ -181,6 +181,24 @@ class ClinikoThroughHubTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
+    void aRecordCreatedAndDeletedBetweenTwoPollsLeavesNothingBehind(TestDatabase.Kind kind) {
+        start(kind);
+        sync(SyncRequest.full());
+        long shortLived = sandbox.createPatient("Brief", "Visitor", null);
+        sandbox.delete(SandboxEntity.PATIENTS, shortLived);
+
+        SyncRun incremental = sync(SyncRequest.incremental());
+
+        assertThat(stored("patients")).isEqualTo(sandboxIds(SandboxEntity.PATIENTS)).doesNotContain(String.valueOf(shortLived));
+        assertThat(hub.getRecord(TENANT, connection.id(), Contact.class, String.valueOf(shortLived)))
+                .as("a tombstone for a record never stored").satisfiesAnyOf(
+                        record -> assertThat(record).isEmpty(),
+                        record -> assertThat(record.orElseThrow().deleted()).isTrue());
+        assertThat(incremental.entity("patients").orElseThrow().added()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
     void theActivePatientsViewMatchesTheSandboxAndIsCurrentAfterEachSync(TestDatabase.Kind kind) {
         start(kind);
         sync(SyncRequest.full());
