@@ -170,6 +170,9 @@ class ClinikoThroughHubTest {
                 "/v1/individual_appointments", "/v1/individual_appointments/cancelled", "/v1/individual_appointments/deleted",
                 "/v1/invoices", "/v1/invoices/deleted");
         assertThat(requests).allSatisfy(request -> {
+            assertThat(request.headers()).containsEntry("User-Agent", ClinikoConformanceTest.ClinikoConformanceSandbox.USER_AGENT)
+                    .containsEntry("Accept", "application/json");
+            assertThat(request.headers().get("Authorization")).startsWith("Basic ");
             assertThat(request.queryParameter("per_page")).isEqualTo("50");
             assertThat(request.queryParameters().get("q[]")).singleElement().asString()
                     .matches((request.path().endsWith("/deleted") ? "deleted_at" : "updated_at") + ":>=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
