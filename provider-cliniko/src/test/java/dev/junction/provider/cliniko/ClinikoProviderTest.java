@@ -95,15 +95,14 @@ class ClinikoProviderTest {
 
     @Test
     void aMissingUserAgentSettingIsNamed() {
-        startHub(Settings.EMPTY);
-        Connection connection = connect();
-
-        assertThatThrownBy(() -> hub.runAction(TENANT, connection.id(), ClinikoActions.CREATE_PATIENT,
-                JsonNodeFactory.instance.objectNode().put("first_name", "A").put("last_name", "B"), "key-1"))
+        // Core checks required provider settings when the hub is built, before anything can run.
+        assertThatThrownBy(() -> startHub(Settings.EMPTY))
                 .isInstanceOf(JunctionException.class)
                 .satisfies(error -> assertThat(error.getMessage()).contains("user_agent"))
                 .extracting("kind").isEqualTo(ErrorKind.INVALID_INPUT);
-        assertThat(sandbox.requestLog().totalCount()).isZero();
+        if (sandbox != null) {
+            assertThat(sandbox.requestLog().totalCount()).isZero();
+        }
     }
 
     @Test
