@@ -16,7 +16,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 public final class RecordRepository {
 
     /** Where a write came from, recorded on its change events. */
-    public enum Source { SYNC, WEBHOOK }
+    public enum Source { SYNC, WEBHOOK, PUSH }
 
     /** The identity of a write: whose records, which entity, from which run or pass. */
     public record Scope(String tenantId, String connectionId, String entity, String runId, long passId, Source source) {}
