@@ -26,6 +26,7 @@ public final class ConnectionRepository {
     }
 
     public void insert(ConnectionRow row) {
+        RecordRepository.ensureFeedLock(jdbi, row.tenantId());
         jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO junction_connection (" + COLUMNS + ") VALUES "
                         + "(:id, :tenant, :provider, :name, :status, :settings, :secrets, :credentials, :expires, :token, "
                         + ":error, :created, :updated)")
