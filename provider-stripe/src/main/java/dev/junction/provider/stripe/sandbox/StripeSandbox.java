@@ -117,7 +117,9 @@ public final class StripeSandbox implements Sandbox {
             objects.put(resource, new LinkedHashMap<>());
         }
         seed(builder);
-        this.server = SandboxServer.builder().withPort(builder.port).withClock(clock).build();
+        Set<String> logged = new java.util.HashSet<>(SandboxServer.DEFAULT_LOGGED_HEADERS);
+        logged.add("Stripe-Version");
+        this.server = SandboxServer.builder().withPort(builder.port).withClock(clock).withLoggedHeaders(logged).build();
         routes();
     }
 
