@@ -277,6 +277,18 @@ class StripeThroughHubTest {
             assertThat(delivery.status()).isEqualTo(200);
             assertThat(delivery.headers()).containsKey("Stripe-Signature");
         });
+        // The same signed delivery presented more than 300 s after it was signed is stale; without its header, unsigned.
+        WebhookTestReceiver.Received delivered = receiver.received().stream().filter(received -> received.status() == 200)
+                .reduce((first, second) -> second).orElseThrow();
+        dev.junction.core.spi.WebhookRequest late = new dev.junction.core.spi.WebhookRequest(delivered.request().headers(),
+                delivered.request().body(), delivered.request().receivedAt().plusSeconds(301));
+        dev.junction.core.spi.WebhookRequest unsigned = new dev.junction.core.spi.WebhookRequest(java.util.Map.of(),
+                delivered.request().body(), delivered.request().receivedAt());
+        for (dev.junction.core.spi.WebhookRequest rejected : List.of(late, unsigned)) {
+            assertThatThrownBy(() -> hub.receiveWebhook(delivered.token(), rejected)).isInstanceOf(JunctionException.class)
+                    .extracting("kind").isEqualTo(ErrorKind.WEBHOOK_REJECTED);
+        }
+        assertThat(hub.receiveWebhook(delivered.token(), delivered.request()).accepted()).as("a redelivery is deduplicated").isZero();
         assertThat(hub.maintainWebhooks()).isNotNull();
         assertThat(hub.webhookSubscriptions(TENANT, connection.id())).extracting(dev.junction.core.spi.WebhookSubscription::id)
                 .containsExactly(registered.get(0).id());
