@@ -41,8 +41,7 @@ import java.util.Set;
  * entity's event types; each event's {@code data.object} becomes a record, a {@code *.deleted} event a tombstone
  * (see {@link StripeEntity#isDeletion}). Events come newest first, so the first event of an object in a pass is its
  * latest state; older events of the same object later in the pass are skipped (remembered per pass in this
- * connector; a pass resumed after a crash has forgotten the ids of the pages before it, so an object changed twice
- * in the window may be left at an older snapshot until its next change or full pass). Stripe keeps events for 30
+ * connector; a pass resumed after a crash re-reads the event ids of the pages before its cursor first). Stripe keeps events for 30
  * days only; when {@code since} is older than {@link #EVENT_RETENTION}, the pass lists the whole entity instead
  * (cursor prefix {@code list:}), so the engine's incremental pass sees every live record. Objects deleted in that
  * gap are not seen by such a pass; the next full pass sweeps them.
@@ -142,17 +141,20 @@ final class StripeConnector implements Connector {
     }
 
     private Page fetchEvents(StripeEntity entity, FetchRequest request, int limit, Optional<String> lastId) {
-        String key = entity.apiName() + "|" + request.since().map(Instant::toString).orElse("") + "|" + request.until();
-        if (!key.equals(passKey)) {
-            passKey = key;
-            seenInPass.clear();
-        }
         HttpCall first = HttpCall.get("events").withEntity(entity.apiName()).withQuery("limit", Integer.toString(limit));
         if (request.since().isPresent()) {
             first = first.withQuery("created[gte]", Long.toString(request.since().get().getEpochSecond()));
         }
         if (!entity.eventTypes().isEmpty()) {
             first = first.withQuery("types[]", entity.eventTypes());
+        }
+        String key = entity.apiName() + "|" + request.since().map(Instant::toString).orElse("") + "|" + request.until();
+        if (!key.equals(passKey)) {
+            passKey = key;
+            seenInPass.clear();
+            if (lastId.isPresent() && entity != StripeEntity.EVENTS) {
+                rememberPagesBefore(first, entity, lastId.get());
+            }
         }
         PageResponse response = http.fetchPage(first, PAGING, lastId);
         List<RemoteRecord> records = new ArrayList<>();
@@ -185,6 +187,25 @@ final class StripeConnector implements Connector {
                     : RemoteRecord.of(entity.apiName(), id.get(), updatedAt(event), complete(entity, object)));
         }
         return new Page(records, response.nextCursor().map(next -> EVENTS + next), unreadable);
+    }
+
+    /**
+     * A pass resumed after a crash (or by another process) has not seen the pages before its cursor: re-read their
+     * events, ids only, so an older event of an object does not overwrite the newer state those pages stored.
+     * Costs the already-read pages once more, on resume only.
+     */
+    private void rememberPagesBefore(HttpCall first, StripeEntity entity, String lastEventId) {
+        for (JsonNode page : Pages.all(http, first, PAGING)) {
+            for (JsonNode event : page.path("data")) {
+                JsonNode object = event.path("data").path("object");
+                if (entity.objectName().equals(object.path("object").asText())) {
+                    id(object).ifPresent(seenInPass::add);
+                }
+                if (lastEventId.equals(event.path("id").asText())) {
+                    return;
+                }
+            }
+        }
     }
 
     @Override
