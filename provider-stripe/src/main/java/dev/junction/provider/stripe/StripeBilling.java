@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * <p><b>Status</b> is one of {@code trial} (Stripe {@code trialing}), {@code active}, {@code past_due}
  * ({@code past_due}, {@code unpaid}), {@code canceled} ({@code canceled}, {@code incomplete_expired}),
  * {@code incomplete} or {@code paused}. History replays, oldest first, the customer's
- * {@code customer.subscription.created/updated/deleted} events (status = the subscription's) and
+ * {@code customer.subscription.created/updated/deleted/paused/resumed} events (status = the subscription's) and
  * {@code invoice.payment_succeeded} ({@code active} again after {@code past_due}) / {@code invoice.payment_failed}
  * ({@code past_due} while {@code active}). The current status is the synced subscriptions' when the customer has
  * any (the best one: active, then trial, past_due, incomplete, paused, canceled), else the last replayed one.
@@ -48,7 +48,8 @@ import java.util.TreeMap;
 public final class StripeBilling {
 
     public static final Set<String> BILLING_EVENTS = Set.of("customer.subscription.created", "customer.subscription.updated",
-            "customer.subscription.deleted", "invoice.payment_succeeded", "invoice.payment_failed");
+            "customer.subscription.deleted", "customer.subscription.paused", "customer.subscription.resumed",
+            "invoice.payment_succeeded", "invoice.payment_failed");
     private static final List<String> RANK = List.of("active", "trial", "past_due", "incomplete", "paused", "canceled");
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 

@@ -51,4 +51,30 @@ class StripeRateLimitTest {
             assertThat(requests / seconds).as("request rate").isGreaterThan(25 * 0.3);
         }
     }
+
+    @Test
+    void aBudgetAboveTheSandboxsLimitMeets429sWithoutHeadersPausesAndStillCompletes() {
+        String liveKey = "sk_live_sandbox00000000000000";
+        int customers = 300;
+        try (StripeSandbox sandbox = StripeSandbox.builder().withCount("customers", customers).withApiKey(liveKey)
+                     .withRateLimit(5, Duration.ofSeconds(1)).start();
+             TestDatabase database = TestDatabase.create(TestDatabase.Kind.EMBEDDED, "StripeRateLimitTest");
+             Hub hub = database.configure(Hub.builder()).withEncryptionKey("k1", SecretCipher.generateKey())
+                     .withBackgroundInterval(Duration.ZERO).withPageSize(10).withSyncThreads(1)
+                     .withProvider(new StripeProvider(), Settings.EMPTY).build()) {
+            // A live key gets the live 100/s budget; this sandbox allows 5/s, as an account with a lowered limit would.
+            Connection connection = hub.createConnection(NewConnection.of("t", StripeProvider.ID)
+                    .withSetting(StripeProvider.BASE_URL, sandbox.baseUrl()).withSetting(StripeProvider.API_KEY, liveKey));
+            long start = System.nanoTime();
+
+            SyncRun run = hub.sync("t", connection.id(), SyncRequest.full().only("customers"));
+
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("Stripe over-budget sync: %d requests, %d answered 429, %.2f s%n", sandbox.requestLog().totalCount(),
+                    sandbox.rateLimitStatistics().rejected(), seconds);
+            assertThat(run.status()).isEqualTo(SyncStatus.SUCCEEDED);
+            assertThat(hub.liveIds("t", connection.id(), "customers")).hasSize(customers);
+            assertThat(sandbox.rateLimitStatistics().rejected()).as("429 answers, each pausing the connection").isPositive();
+        }
+    }
 }
