@@ -21,4 +21,16 @@ public interface WebhookSecrets {
     default Optional<String> entityForSubscription(String subscriptionId) {
         return Optional.empty();
     }
+
+    /**
+     * The signing secrets of every subscription core registered for this connection, for providers whose
+     * deliveries do not name the subscription they belong to (Stripe signs with the endpoint's secret, and the
+     * event body carries no endpoint id). The handler tries each, in constant time, and accepts a delivery when
+     * any matches. Empty by default and when no subscription has a secret yet.
+     *
+     * @since 0.1.0 (added for the Stripe provider; the default keeps older implementations compiling)
+     */
+    default java.util.List<String> allSubscriptionSecrets() {
+        return java.util.List.of();
+    }
 }
