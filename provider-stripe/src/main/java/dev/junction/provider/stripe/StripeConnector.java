@@ -90,6 +90,7 @@ final class StripeConnector implements Connector {
                     .withDefaultHeader("Stripe-Version", StripeProvider.API_VERSION)
                     .withDefaultHeader("Accept", "application/json")
                     .withIdempotencyHeader("Idempotency-Key")
+                    .withRetry(prepared.retry().withAdviceHeader("Stripe-Should-Retry"))
                     .withRateLimit(limit);
         });
     }

@@ -55,5 +55,6 @@ class StripeHttpClientSpecTest {
         assertThat(spec.authenticator().headers()).containsEntry("Authorization", "Bearer sk_test_abcdefghijkl");
         assertThat(spec.defaultHeaders()).containsEntry("Stripe-Version", StripeProvider.API_VERSION);
         assertThat(spec.idempotencyHeader()).isEqualTo("Idempotency-Key");
+        assertThat(spec.retry().adviceHeader()).as("Stripe-Should-Retry is honoured").isEqualTo("Stripe-Should-Retry");
     }
 }
