@@ -7,8 +7,10 @@ import java.util.Optional;
 
 /**
  * The Ascora entities Junction syncs, in dependency order ([ASC-MC] endpoint list). Ascora has no
- * {@code updated_since} filter (the jobs date range filters on creation), so every listed entity is read in full
- * passes and deletions are found by the engine's sweep. Invoices and payments come from the accounting queues
+ * {@code updated_since} filter (the jobs date range filters on creation), so every pass reads each list whole
+ * (unchanged records are skipped by hash). An incremental pass is such a read without the deletion sweep; a full
+ * pass also sweeps, and that is how deletions (which Ascora never announces) reach Junction. The provider does not
+ * claim {@code INCREMENTAL_SYNC}, because its incremental passes are not cheaper reads. Invoices and payments come from the accounting queues
  * ({@code GetInvoicesToSend} / {@code GetPaymentsToSend}), which hand out each item until it is marked as sent:
  * they are never swept (see {@link AscoraProvider#listsEveryRecord}).
  */
@@ -33,7 +35,7 @@ public enum AscoraEntity {
         this.onePath = onePath;
         this.idField = idField;
         this.queue = queue;
-        this.type = EntityType.of(name, dependsOn).fullOnly();
+        this.type = EntityType.of(name, dependsOn);
     }
 
     public String entityName() {
