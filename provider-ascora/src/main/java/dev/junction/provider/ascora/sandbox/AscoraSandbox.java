@@ -514,6 +514,13 @@ public final class AscoraSandbox implements Sandbox {
         return rateLimiter.statistics();
     }
 
+    /** The webhook subscriptions held now, as {@code event -> hookUrl} pairs. */
+    public synchronized List<Map.Entry<String, String>> subscriptions() {
+        List<Map.Entry<String, String>> all = new ArrayList<>();
+        subscriptions.values().forEach(subscription -> all.add(Map.entry(subscription[1], subscription[0])));
+        return all;
+    }
+
     public WebhookDispatcher webhookDispatcher() {
         return dispatcher;
     }
