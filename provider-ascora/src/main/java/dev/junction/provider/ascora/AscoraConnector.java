@@ -45,6 +45,7 @@ import java.util.Set;
  * commit resumes from the stored cursor and acknowledges then; a crash before the commit leaves the items in
  * Ascora's queue, so they are delivered again and the unchanged ones are skipped by hash. Nothing is acknowledged
  * that is not stored. {@code priorToDate} is the pass's upper bound, so a busy account cannot keep a pass going.
+ * The queue endpoints are not paged, so a page is the first {@code pageSize} items of the queue.
  *
  * <p>Used by one thread at a time.
  */
@@ -98,9 +99,15 @@ final class AscoraConnector implements Connector {
         }
         HttpCall call = HttpCall.get(entity.listPath()).withEntity(entity.entityName())
                 .withQuery("priorToDate", DateTimeFormatter.ISO_INSTANT.format(request.until()));
-        JsonNode items = items(entity, http.executeJson(call));
-        if (items.isEmpty()) {
+        JsonNode queued = items(entity, http.executeJson(call));
+        if (queued.isEmpty()) {
             return Page.last(List.of());
+        }
+        // The queue is not paged: take at most a page of it. The rest stays unacknowledged at Ascora and comes back
+        // on the next read, after this page's items were marked as sent.
+        ArrayNode items = JSON.createArrayNode();
+        for (int i = 0; i < Math.min(queued.size(), Math.min(request.pageSize(), MAX_PAGE_SIZE)); i++) {
+            items.add(queued.get(i));
         }
         Page page = toPage(entity, items, Optional.empty());
         List<String> delivered = new ArrayList<>();

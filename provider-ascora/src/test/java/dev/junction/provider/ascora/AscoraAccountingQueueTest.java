@@ -105,6 +105,20 @@ class AscoraAccountingQueueTest {
         assertThat(fixture.stored("invoices")).isEqualTo(fixture.sandbox.liveIds("invoices"));
     }
 
+    @Test
+    void aLongQueueIsReadAPageAtATimeEachPageAcknowledgedAfterItsCommit() {
+        fixture = new AscoraHubFixture(TestDatabase.Kind.EMBEDDED, "AscoraAccountingQueueTest",
+                AscoraSandbox.builder().withCustomers(3).withJobs(3).withInvoices(45));
+
+        SyncRun run = fixture.sync(SyncRequest.full().only("customers", "jobs", "invoices"));
+
+        // The fixture's page size is 20: pages of 20, 20 and 5, each acknowledged when the next read starts.
+        assertThat(run.status()).isEqualTo(SyncStatus.SUCCEEDED);
+        assertThat(run.entity("invoices").orElseThrow().added()).isEqualTo(45);
+        assertThat(fixture.sandbox.requestLog().count("/Accounting/MarkInvoicesAsSent")).isEqualTo(3);
+        assertThat(fixture.sandbox.queued("invoices")).isEmpty();
+    }
+
     private List<ChangeEvent> changes() {
         List<ChangeEvent> all = new ArrayList<>();
         long cursor = 0;
