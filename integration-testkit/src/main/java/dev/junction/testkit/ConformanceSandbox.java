@@ -85,6 +85,19 @@ public interface ConformanceSandbox extends AutoCloseable {
         throw new UnsupportedOperationException("this sandbox cannot be told where to deliver webhooks");
     }
 
+    /**
+     * Whether the provider signs its webhooks. When it does not (Ascora), the kit checks instead that a tampered or
+     * unsigned delivery cannot put its content into the store: such providers must confirm every event by refetching.
+     */
+    default boolean signsWebhooks() {
+        return true;
+    }
+
+    /** Whether the provider sends a webhook when a record is deleted (Ascora documents no delete event). */
+    default boolean sendsDeleteWebhooks() {
+        return true;
+    }
+
     @Override
     void close();
 }

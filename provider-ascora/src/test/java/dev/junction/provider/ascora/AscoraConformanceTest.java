@@ -13,26 +13,13 @@ import dev.junction.testkit.ProviderConformanceTest;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The conformance kit against AscoraSandbox, on PostgreSQL and on the embedded database.
- *
- * <p>One kit check is skipped, with its reason shown in the report: {@code webhooksAreVerifiedAppliedOnceAndTamperingIsRejected}
- * cannot express Ascora's webhook model. (1) It deletes a record at the provider and waits for a webhook about it;
- * Ascora documents no delete endpoint and no delete event, so an honest sandbox sends none (deletions reach
- * Junction through the full pass's sweep, which {@code incrementalSyncPicksUpCreatesUpdatesAndDeletes} checks).
- * (2) It flips one byte of a delivered body and expects {@code WEBHOOK_REJECTED}; Ascora signs nothing, and the
- * handler sees only headers and body, so no secret can travel with a delivery except the URL token core already
- * checks. A flipped byte inside a string value is still a valid Ascora body; the provider's answer is that no body
- * is trusted as data (every event is a refetch). The kit method is package-private and cannot be overridden from
- * here, hence the condition. {@link AscoraWebhookTest} checks what does apply: registration, refetch, replay
- * dedupe, wrong token, unreadable bodies, tampered bodies being harmless, unsubscribe.
+ * The conformance kit against AscoraSandbox, on PostgreSQL and on the embedded database. Ascora signs no webhooks
+ * and documents no delete event, which the sandbox driver declares ({@code signsWebhooks}, {@code
+ * sendsDeleteWebhooks}): the kit then checks that a tampered or unsigned delivery cannot reach the store (every
+ * Ascora event is a refetch) and leaves deletions to the full pass's sweep, which its incremental check covers.
  */
-@ExtendWith(AscoraConformanceTest.AscoraWebhookModel.class)
 class AscoraConformanceTest extends ProviderConformanceTest {
 
     @Override
@@ -40,23 +27,21 @@ class AscoraConformanceTest extends ProviderConformanceTest {
         return new AscoraConformanceSandbox(spec);
     }
 
-    /** Skips the one kit check that needs signed webhooks and delete events; see the class comment. */
-    static final class AscoraWebhookModel implements ExecutionCondition {
-        @Override
-        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            if (context.getTestMethod().map(method -> method.getName().equals("webhooksAreVerifiedAppliedOnceAndTamperingIsRejected")).orElse(false)) {
-                return ConditionEvaluationResult.disabled("Ascora webhooks are unsigned and there is no delete event;"
-                        + " covered by AscoraWebhookTest (refetch makes tampered bodies harmless)");
-            }
-            return ConditionEvaluationResult.enabled("kit check applies to Ascora");
-        }
-    }
-
     /** Drives AscoraSandbox for the kit; the connection is made with the API key, as a user would. */
     static final class AscoraConformanceSandbox implements ConformanceSandbox {
 
         private final AscoraSandbox sandbox;
         private final AtomicInteger changes = new AtomicInteger();
+
+        @Override
+        public boolean signsWebhooks() {
+            return false;
+        }
+
+        @Override
+        public boolean sendsDeleteWebhooks() {
+            return false;
+        }
 
         AscoraConformanceSandbox(Spec spec) {
             AscoraSandbox.Builder builder = AscoraSandbox.builder()
