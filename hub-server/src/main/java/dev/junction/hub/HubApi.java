@@ -198,13 +198,14 @@ final class HubApi implements AutoCloseable {
                 .withQuery("after", "integer", "the next_cursor of the previous page, default 0")
                 .withQuery("connection_id", "string", "only this connection's events")
                 .withQuery("limit", "integer", "1..1000, default 100")
-                .withResponse(200, "ChangeList").withResponse(400, "Problem")
+                .withResponse(200, "ChangeList").withResponse(400, "Problem").withResponse(404, "Problem")
                 .handledBy(this::changes));
         // ---- actions -----------------------------------------------------------------------------------
         list.add(Route.builder("POST", "/v1/connections/{connectionId}/actions/{action}", Route.Access.TENANT).withTag("actions")
                 .withSummary("Run a provider action once per Idempotency-Key (same key and body: same result; other body: 409)")
                 .withRequiredHeader("Idempotency-Key").withBody("ActionInput")
                 .withResponse(200, "ActionResult").withResponse(400, "Problem").withResponse(404, "Problem").withResponse(409, "Problem")
+                .withResponse(422, "Problem").withResponse(502, "Problem").withResponse(503, "Problem")
                 .handledBy(this::runAction));
         // ---- webhooks ----------------------------------------------------------------------------------
         list.add(Route.builder("POST", "/v1/webhooks/{token}", Route.Access.PUBLIC).withTag("webhooks")

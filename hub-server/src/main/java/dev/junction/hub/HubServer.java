@@ -155,18 +155,34 @@ public final class HubServer implements AutoCloseable {
      * setting is skipped with a warning naming the variables to set (a server is useful with the others).
      */
     private static void registerProviders(HubBuilder builder, ServerConfig config) {
+        int registered = 0;
         for (Map.Entry<String, Provider> entry : HubBuilder.installedProviders().entrySet()) {
             Provider provider = entry.getValue();
-            Map<String, String> settings = config.providerSettings(provider.id());
+            Map<String, String> configured = config.providerSettings(provider.id());
+            Map<String, String> settings = configured;
             List<String> missing = provider.settings().stream()
                     .filter(setting -> setting.scope() == Setting.Scope.PROVIDER && setting.required())
-                    .map(Setting::name).filter(name -> !settings.containsKey(name)).toList();
+                    .map(Setting::name).filter(name -> !configured.containsKey(name)).toList();
             if (!missing.isEmpty()) {
-                LOG.warn("Provider '{}' is installed but not configured: set {}", provider.id(), missing.stream()
-                        .map(name -> "JUNCTION_PROVIDER_" + provider.id().toUpperCase() + "_" + name.toUpperCase()).toList());
-                continue;
+                List<String> variables = missing.stream()
+                        .map(name -> "JUNCTION_PROVIDER_" + provider.id().toUpperCase() + "_" + name.toUpperCase()).toList();
+                if (config.production()) {
+                    LOG.warn("Provider '{}' is installed but not configured, so it is off: set {}", provider.id(), variables);
+                    continue;
+                }
+                // The library needs at least one active provider, and a development server should start with no
+                // configuration at all: register it with placeholders, so only its OAuth fails until configured.
+                LOG.warn("Provider '{}' is not configured; using placeholder settings (its OAuth will fail): set {}",
+                        provider.id(), variables);
+                Map<String, String> withPlaceholders = new java.util.TreeMap<>(settings);
+                missing.forEach(name -> withPlaceholders.put(name, "unconfigured"));
+                settings = withPlaceholders;
             }
             builder.withProvider(provider, Settings.of(settings));
+            registered++;
+        }
+        if (registered == 0) {
+            throw new ServerConfig.ConfigException("no provider is configured; set the JUNCTION_PROVIDER_<ID>_<SETTING> variables named above");
         }
     }
 

@@ -67,8 +67,8 @@ public final class HubServerMain {
                     return 0;
                 }
             }
-        } catch (ServerConfig.ConfigException e) {
-            err.println("hub-server: configuration error: " + e.getMessage());
+        } catch (ServerConfig.ConfigException | dev.junction.core.error.JunctionException e) {
+            err.println("hub-server: cannot start: " + e.getMessage());
             return 2;
         }
     }

@@ -49,7 +49,7 @@ public final class Route {
         this.parameters = List.copyOf(builder.parameters);
         this.headers = List.copyOf(builder.headers);
         this.requestSchema = builder.requestSchema;
-        this.responses = Map.copyOf(builder.responses);
+        this.responses = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(builder.responses)); // null: no body
         this.handler = builder.handler;
         List<String> names = new ArrayList<>();
         Matcher matcher = Pattern.compile("\\{([A-Za-z]+)}").matcher(path);
