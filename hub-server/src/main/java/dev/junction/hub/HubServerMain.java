@@ -56,8 +56,8 @@ public final class HubServerMain {
                     return 0;
                 }
                 case "demo" -> {
-                    HubServer server = Demo.run(config, out);
-                    awaitShutdown(server);
+                    Demo.Running demo = Demo.run(config, out);
+                    awaitShutdown(demo);
                     return 0;
                 }
                 default -> {
@@ -73,10 +73,14 @@ public final class HubServerMain {
         }
     }
 
-    private static void awaitShutdown(HubServer server) {
+    private static void awaitShutdown(AutoCloseable server) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            try {
+                server.close();
+            } catch (Exception e) {
+                System.err.println("hub-server: error while stopping: " + e.getMessage());
+            }
             stopped.countDown();
         }, "hub-server-shutdown"));
         try {
