@@ -156,21 +156,38 @@ final class HttpDispatcher implements HttpHandler {
 
     private byte[] readBody(HttpExchange exchange) throws IOException {
         String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        long declared = -1;
         if (length != null) {
             try {
-                if (Long.parseLong(length.trim()) > maxBodyBytes) {
-                    throw tooLarge();
-                }
+                declared = Long.parseLong(length.trim());
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("malformed Content-Length");
             }
         }
         try (InputStream in = exchange.getRequestBody()) {
+            if (declared > maxBodyBytes) {
+                discard(in);
+                throw tooLarge();
+            }
             byte[] body = in.readNBytes(maxBodyBytes + 1);
             if (body.length > maxBodyBytes) {
+                discard(in);
                 throw tooLarge();
             }
             return body;
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a refused body, up to a bound: answering while the client is still sending
+     * makes it see a connection reset instead of the 413. Beyond the bound the connection is simply closed.
+     */
+    private void discard(InputStream in) throws IOException {
+        long budget = 16L * maxBodyBytes;
+        byte[] buffer = new byte[8192];
+        int read;
+        while (budget > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, budget))) > 0) {
+            budget -= read;
         }
     }
 

@@ -228,7 +228,7 @@ final class HubApi implements AutoCloseable {
                         .stream().map(HubApi::subscription).toList()))));
         list.add(Route.builder("GET", "/v1/connections/{connectionId}/webhooks/inbox", Route.Access.TENANT).withTag("webhooks")
                 .withSummary("Received webhook events with their processing status")
-                .withQuery("status", "string", "pending, processing, done, dead (all when absent)")
+                .withQuery("status", "string", "pending, processing, processed, dead (all when absent)")
                 .withQuery("limit", "integer", "1..500, default 100")
                 .withResponse(200, "WebhookInbox").withResponse(404, "Problem")
                 .handledBy(this::inbox));
@@ -596,8 +596,8 @@ final class HubApi implements AutoCloseable {
     private ApiResponse inbox(ApiRequest request) {
         String connectionId = request.pathId("connectionId");
         String status = request.query("status").orElse(null);
-        if (status != null && !Set.of("pending", "processing", "done", "dead").contains(status)) {
-            throw ApiException.badRequest("query parameter 'status' must be pending, processing, done or dead");
+        if (status != null && !Set.of("pending", "processing", "processed", "dead").contains(status)) {
+            throw ApiException.badRequest("query parameter 'status' must be pending, processing, processed or dead");
         }
         int limit = request.queryInt("limit", 100, 1, 500);
         List<WebhookInboxEntry> entries = hub.webhookInbox(request.tenantId(), connectionId, status, limit);

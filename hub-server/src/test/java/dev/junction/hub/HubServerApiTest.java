@@ -246,6 +246,50 @@ abstract class HubServerApiTest extends HubServerTestBase {
         assertThat(api.post("/v1/connections/" + connectionA + "/webhooks/inbox/12345/replay", keyA, null).status()).isEqualTo(404);
     }
 
+    @Test
+    void aSandboxWebhookReachesTheInboundEndpointAndShowsUpInTheDataAndTheChangeFeed() throws Exception {
+        // a tenant of its own, so the other tests' change feed stays as they expect
+        String key = tenantWithKey("tenant-webhooks");
+        String connection = connectClio(key);
+        assertThat(syncAndWait(key, connection, "{\"mode\":\"full\",\"entities\":[\"contacts\"]}").get("status").asText())
+                .isEqualTo("SUCCEEDED");
+
+        ApiClient.Response enabled = api.post("/v1/connections/" + connection + "/webhooks/enable", key, null);
+        assertThat(enabled.status()).isEqualTo(200);
+        assertThat(enabled.json().get("items").findValuesAsText("entity")).contains("contacts");
+        assertThat(enabled.json().toString()).doesNotContain("secret");
+        await("webhooks enabled at Clio", () -> {
+            JsonNode items = api.get("/v1/connections/" + connection + "/webhooks", key).json().get("items");
+            return items.size() > 0 && items.findValuesAsText("status").stream().allMatch("enabled"::equals);
+        });
+
+        long contactId = clio.liveIds(dev.junction.provider.clio.sandbox.ClioEntity.CONTACTS).iterator().next();
+        clio.updateRecord(dev.junction.provider.clio.sandbox.ClioEntity.CONTACTS, contactId,
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("name", "Webhook Person").put("first_name", "Webhook"));
+        await("the webhook event applied", () -> {
+            server.hub().processWebhooks(); // the background worker is off in tests
+            JsonNode items = api.get("/v1/changes?limit=1000&connection_id=" + connection, key).json().get("items");
+            return items.findValuesAsText("source").contains("webhook");
+        });
+        JsonNode record = api.get("/v1/connections/" + connection + "/records/contact/" + contactId, key).json();
+        assertThat(record.get("data").get("name").asText()).isEqualTo("Webhook Person");
+        JsonNode inbox = api.get("/v1/connections/" + connection + "/webhooks/inbox", key).json().get("items");
+        assertThat(inbox.findValuesAsText("status")).contains("processed");
+
+        assertThat(api.post("/v1/connections/" + connection + "/webhooks/disable", key, null).json().get("removed").asInt()).isPositive();
+        assertThat(api.delete("/v1/connections/" + connection, key).status()).isEqualTo(204);
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(25);
+        }
+    }
+
     /** The sandbox's entity enum under a name that does not clash with the provider's. */
     static final class ClioEntityHolder {
         static final dev.junction.provider.clio.sandbox.ClioEntity CUSTOM_ACTIONS = dev.junction.provider.clio.sandbox.ClioEntity.CUSTOM_ACTIONS;
