@@ -93,6 +93,9 @@ final class HttpDispatcher implements HttpHandler {
         if (method.equals("GET") && path.equals("/health/live")) {
             return ApiResponse.ok(JsonSupport.map("status", "UP"));
         }
+        if (method.equals("GET") && path.equals("/health/ready")) {
+            return ready();
+        }
         Route route = null;
         Map<String, String> parameters = null;
         List<String> allowed = new ArrayList<>();
@@ -126,6 +129,17 @@ final class HttpDispatcher implements HttpHandler {
             return route.handler().handle(request);
         } finally {
             MDC.remove("tenant_id");
+        }
+    }
+
+    /** Ready when the database answers within two seconds. */
+    private ApiResponse ready() {
+        try {
+            tenants.ping();
+            return ApiResponse.ok(JsonSupport.map("status", "UP", "database", "UP"));
+        } catch (RuntimeException e) {
+            LOG.warn("Readiness check failed: {}", e.toString());
+            return ApiResponse.status(503, JsonSupport.map("status", "DOWN", "database", "DOWN"));
         }
     }
 

@@ -200,6 +200,15 @@ final class HubApi implements AutoCloseable {
                 .withQuery("limit", "integer", "1..1000, default 100")
                 .withResponse(200, "ChangeList").withResponse(400, "Problem").withResponse(404, "Problem")
                 .handledBy(this::changes));
+        list.add(Route.builder("GET", "/v1/connections/{connectionId}/dead-letters", Route.Access.TENANT).withTag("data")
+                .withSummary("Records that could not be processed (sync or webhook), oldest first")
+                .withQuery("limit", "integer", "1..500, default 100")
+                .withResponse(200, "DeadLetterList").withResponse(404, "Problem")
+                .handledBy(request -> ApiResponse.ok(map("items", hub.deadLetters(request.tenantId(), request.pathId("connectionId"),
+                        request.queryInt("limit", 100, 1, 500)).stream().map(letter -> map("id", letter.id(),
+                        "connection_id", letter.connectionId(), "entity", letter.entity(), "external_id", letter.externalId(),
+                        "run_id", letter.runId(), "source", letter.source(), "error", letter.error(),
+                        "created_at", letter.createdAt())).toList()))));
         // ---- actions -----------------------------------------------------------------------------------
         list.add(Route.builder("POST", "/v1/connections/{connectionId}/actions/{action}", Route.Access.TENANT).withTag("actions")
                 .withSummary("Run a provider action once per Idempotency-Key (same key and body: same result; other body: 409)")
@@ -332,8 +341,18 @@ final class HubApi implements AutoCloseable {
 
     private Map<String, Object> connectionDetail(String tenantId, String connectionId) {
         Map<String, Object> body = connection(hub.getConnection(tenantId, connectionId));
-        List<SyncRun> runs = hub.listSyncRuns(tenantId, connectionId, 1);
+        List<SyncRun> runs = hub.listSyncRuns(tenantId, connectionId, 50);
         body.put("last_sync", runs.isEmpty() ? null : run(runs.get(0)));
+        // freshness: when each entity last finished a successful pass, from the recent runs (newest first)
+        Map<String, Object> freshness = new java.util.TreeMap<>();
+        for (SyncRun run : runs) {
+            for (EntitySyncStats stats : run.entities()) {
+                if (stats.status() == dev.junction.core.SyncStatus.SUCCEEDED && stats.finishedAt() != null) {
+                    freshness.putIfAbsent(stats.entity(), stats.finishedAt());
+                }
+            }
+        }
+        body.put("freshness", freshness);
         return body;
     }
 

@@ -39,7 +39,7 @@ final class OpenApi {
         SCHEMAS.put("NewConnection", List.of("provider:string", "~display_name:string", "~settings:object"));
         SCHEMAS.put("Connection", List.of("id:string", "provider:string", "display_name:string?", "status:string",
                 "settings:object", "last_error:string?", "webhook_url:string", "created_at:date-time", "updated_at:date-time",
-                "~last_sync:SyncRun?"));
+                "~last_sync:SyncRun?", "~freshness:object"));
         SCHEMAS.put("ConnectionList", List.of("items:Connection[]"));
         SCHEMAS.put("OAuthStartRequest", List.of("~redirect_uri:string"));
         SCHEMAS.put("OAuthStart", List.of("connection_id:string", "authorize_url:string", "state:string", "redirect_uri:string"));
@@ -63,6 +63,9 @@ final class OpenApi {
         SCHEMAS.put("ChangeEvent", List.of("sequence:integer", "connection_id:string", "entity:string", "type:string?",
                 "external_id:string", "operation:string", "source:string?", "run_id:string?", "occurred_at:date-time"));
         SCHEMAS.put("ChangeList", List.of("items:ChangeEvent[]", "next_cursor:integer"));
+        SCHEMAS.put("DeadLetter", List.of("id:integer", "connection_id:string", "entity:string", "external_id:string?",
+                "run_id:string?", "source:string?", "error:string?", "created_at:date-time"));
+        SCHEMAS.put("DeadLetterList", List.of("items:DeadLetter[]"));
         SCHEMAS.put("ActionInput", List.of());
         SCHEMAS.put("ActionResult", List.of("action:string", "replayed:boolean", "result:any"));
         SCHEMAS.put("WebhookPayload", List.of());

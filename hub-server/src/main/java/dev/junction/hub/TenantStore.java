@@ -125,6 +125,11 @@ public final class TenantStore {
                 .bind("hash", sha256(key)).mapTo(String.class).findOne());
     }
 
+    /** Fails when the database does not answer (readiness). */
+    public void ping() {
+        jdbi.useHandle(handle -> handle.createQuery("SELECT 1").setQueryTimeout(2).mapTo(Integer.class).one());
+    }
+
     static String sha256(String value) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));

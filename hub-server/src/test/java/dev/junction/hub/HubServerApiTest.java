@@ -75,7 +75,7 @@ abstract class HubServerApiTest extends HubServerTestBase {
 
         assertThat(api.get("/v1/connections", keyB).json().get("items")).isEmpty();
         for (String path : List.of(c, c + "/syncs", "/v1/syncs/" + runId, c + "/records/contact/" + contactId,
-                c + "/raw/contacts/" + contactId, c + "/webhooks", c + "/webhooks/inbox", "/v1/changes?connection_id=" + connectionA)) {
+                c + "/raw/contacts/" + contactId, c + "/webhooks", c + "/webhooks/inbox", c + "/dead-letters", "/v1/changes?connection_id=" + connectionA)) {
             assertThat(api.get(path, keyB).status()).as("GET %s as another tenant", path).isEqualTo(404);
         }
         for (String path : List.of(c + "/syncs", c + "/oauth/start", "/v1/syncs/" + runId + "/cancel", c + "/webhooks/enable",
@@ -133,6 +133,8 @@ abstract class HubServerApiTest extends HubServerTestBase {
         assertThat(connection.get("provider").asText()).isEqualTo("clio");
         assertThat(connection.get("last_sync").get("status").asText()).isEqualTo("SUCCEEDED");
         assertThat(connection.get("webhook_url").asText()).startsWith(server.publicUrl() + "/v1/webhooks/");
+        assertThat(connection.get("freshness").get("contacts").asText()).isNotEmpty();
+        assertThat(api.get("/v1/connections/" + connectionA + "/dead-letters", keyA).json().get("items")).isEmpty();
 
         assertThat(api.get("/v1/oauth/callback?state=unknown-state&code=abc", null).status()).isBetween(400, 422);
         assertThat(api.get("/v1/oauth/callback?code=abc", null).status()).isEqualTo(400);

@@ -90,5 +90,6 @@ class OpenApiTest extends HubServerTestBase {
         assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
         assertThat(page.body()).contains("/openapi.json");
         assertThat(api.get("/health/live", null).status()).isEqualTo(200);
+        assertThat(api.get("/health/ready", null).json().get("database").asText()).isEqualTo("UP");
     }
 }
