@@ -480,6 +480,7 @@ final class HubApi implements AutoCloseable {
                 .withDeleted(request.queryBoolean("include_deleted"));
         Optional<String> connectionId = request.query("connection_id");
         if (connectionId.isPresent()) {
+            hub.getConnection(request.tenantId(), connectionId.get()); // another tenant's id: 404, as everywhere
             query = query.withConnection(connectionId.get());
         }
         Optional<Instant> since = request.queryInstant("updated_since");

@@ -125,6 +125,13 @@ public final class HubServer implements AutoCloseable {
         HikariDataSource pool = config.databaseUrl().map(url -> dataSource(config, url)).orElse(null);
         HubBuilder builder = Hub.builder().withEncryptionKey(config.encryptionKeyId(), keys.encryptionKey());
         builder = pool != null ? builder.withDataSource(pool) : builder.withDataDirectory(config.dataDirectory().toAbsolutePath());
+        // The hub is opened only to migrate: it needs an active provider, not a configured one.
+        for (Provider provider : HubBuilder.installedProviders().values()) {
+            Map<String, String> settings = new java.util.TreeMap<>(config.providerSettings(provider.id()));
+            provider.settings().stream().filter(setting -> setting.scope() == Setting.Scope.PROVIDER && setting.required())
+                    .forEach(setting -> settings.putIfAbsent(setting.name(), "unconfigured"));
+            builder.withProvider(provider, Settings.of(settings));
+        }
         try (Hub hub = builder.build()) {
             int applied = TenantStore.migrate(hub.database().dataSource());
             out.println("Migrated " + (pool != null ? "PostgreSQL" : "the embedded database in " + config.dataDirectory().toAbsolutePath())

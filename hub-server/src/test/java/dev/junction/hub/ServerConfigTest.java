@@ -75,6 +75,25 @@ class ServerConfigTest {
     }
 
     @Test
+    void migrateCreatesTheSchemaAndExits() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ServerConfig config = ServerConfig.of(Map.of("data.dir", directory.toString()));
+        HubServer.migrate(config, new PrintStream(out, true));
+        assertThat(out.toString()).contains("Migrated the embedded database").contains("1 hub-server migration(s) applied");
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        HubServer.migrate(config, new PrintStream(again, true));
+        assertThat(again.toString()).contains("0 hub-server migration(s) applied");
+    }
+
+    @Test
+    void unknownArgumentsAreAUsageError() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(HubServerMain.run(new String[] {"--bogus"}, System.out, new PrintStream(err, true))).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown argument").contains("usage");
+        assertThat(HubServerMain.run(new String[] {"--config"}, System.out, new PrintStream(err, true))).isEqualTo(2);
+    }
+
+    @Test
     void aShortAdminKeyOrABadEncryptionKeyIsRefused() {
         assertThatThrownBy(() -> HubServer.start(ServerConfig.of(Map.of("data.dir", directory.toString(), "http.port", "0",
                 "admin.key", "short", "encryption.key", SecretCipher.generateKey())), System.out))
