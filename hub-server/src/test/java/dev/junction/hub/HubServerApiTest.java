@@ -282,6 +282,34 @@ abstract class HubServerApiTest extends HubServerTestBase {
         assertThat(api.delete("/v1/connections/" + connection, key).status()).isEqualTo(204);
     }
 
+    @Test
+    void aRunningSyncShowsLiveProgressOverHttpAndCanBeCancelled() throws Exception {
+        String key = tenantWithKey("tenant-progress");
+        String connection = connectClio(key);
+        // the sandbox holds its next two answers for a while, so the run is certainly still running when read
+        clio.faults().next(2).respondWith(dev.junction.sandbox.Fault.delay(java.time.Duration.ofMillis(1500)));
+        try {
+            ApiClient.Response started = api.post("/v1/connections/" + connection + "/syncs", key, "{\"mode\":\"full\"}");
+            assertThat(started.status()).isEqualTo(202);
+            assertThat(started.header("Location")).isEqualTo("/v1/syncs/" + started.json().get("run_id").asText());
+            String run = "/v1/syncs/" + started.json().get("run_id").asText();
+
+            JsonNode running = api.get(run, key).json();
+            assertThat(running.get("status").asText()).isIn("PENDING", "RUNNING");
+            assertThat(running.get("progress").isNull()).as("live progress of %s", running).isFalse();
+            assertThat(running.get("progress").get("records").asLong()).isNotNegative();
+            assertThat(running.get("progress").has("records_per_second")).isTrue();
+
+            assertThat(api.post(run + "/cancel", key, null).status()).isEqualTo(202);
+            await("the run to stop", () -> !List.of("PENDING", "RUNNING").contains(api.get(run, key).json().get("status").asText()));
+            JsonNode stopped = api.get(run, key).json();
+            assertThat(stopped.get("status").asText()).isEqualTo("CANCELLED");
+            assertThat(stopped.get("progress").isNull()).isTrue();
+        } finally {
+            clio.faults().clear();
+        }
+    }
+
     private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
         while (!condition.getAsBoolean()) {
