@@ -1,0 +1,289 @@
+package dev.junction.hub;
+
+import com.sun.net.httpserver.HttpServer;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.junction.core.Hub;
+import dev.junction.core.HubBuilder;
+import dev.junction.core.crypto.SecretCipher;
+import dev.junction.core.spi.Provider;
+import dev.junction.core.spi.Setting;
+import dev.junction.core.spi.Settings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running hub-server: the library's {@link Hub} on the configured database, hub-server's own tables, and the REST
+ * API on the JDK's {@link HttpServer}. {@link #close()} stops the HTTP server, then the hub, then the pool.
+ *
+ * <p>Thread-safe.
+ */
+public final class HubServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HubServer.class);
+
+    private final ServerConfig config;
+    private final Hub hub;
+    private final HikariDataSource pool;
+    private final TenantStore tenants;
+    private final String adminKey;
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final HubApi api;
+    private final String publicUrl;
+
+    private HubServer(ServerConfig config, Hub hub, HikariDataSource pool, TenantStore tenants, String adminKey,
+            HttpServer http, ExecutorService executor, HubApi api, String publicUrl) {
+        this.config = config;
+        this.hub = hub;
+        this.pool = pool;
+        this.tenants = tenants;
+        this.adminKey = adminKey;
+        this.http = http;
+        this.executor = executor;
+        this.api = api;
+        this.publicUrl = publicUrl;
+    }
+
+    /** Starts a server; {@code out} receives the startup warnings meant for a human (generated keys). */
+    public static HubServer start(ServerConfig config, PrintStream out) {
+        return start(config, out, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts a server; {@code customizer} may adjust the hub (the demo sets rate limits). The HTTP port is bound
+     * before the hub is built, so {@code public.url} can default to the real port.
+     */
+    public static HubServer start(ServerConfig config, PrintStream out, UnaryOperator<HubBuilder> customizer) {
+        HttpServer http;
+        try {
+            http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
+        } catch (IOException e) {
+            throw new ServerConfig.ConfigException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage());
+        }
+        int port = http.getAddress().getPort();
+        String publicUrl = config.publicUrl().orElse("http://" + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":" + port);
+        Hub hub = null;
+        HikariDataSource pool = null;
+        try {
+            Keys keys = Keys.resolve(config, out);
+            pool = config.databaseUrl().map(url -> dataSource(config, url)).orElse(null);
+            HubBuilder builder = Hub.builder()
+                    .withEncryptionKey(config.encryptionKeyId(), keys.encryptionKey())
+                    .withSyncThreads(config.syncThreads());
+            builder = pool != null ? builder.withDataSource(pool) : builder.withDataDirectory(config.dataDirectory().toAbsolutePath());
+            registerProviders(builder, config);
+            hub = customizer.apply(builder).build();
+            TenantStore.migrate(hub.database().dataSource());
+            TenantStore tenants = new TenantStore(hub.database().jdbi(), Clock.systemUTC());
+            HubApi api = new HubApi(hub, tenants, publicUrl);
+            AtomicInteger threads = new AtomicInteger();
+            ExecutorService executor = Executors.newFixedThreadPool(32, runnable -> {
+                Thread thread = new Thread(runnable, "hub-http-" + threads.incrementAndGet());
+                thread.setDaemon(true);
+                return thread;
+            });
+            http.createContext("/", new HttpDispatcher(api.routes(), tenants, keys.adminKey(), config.maxBodyBytes(), api.openApi()));
+            http.setExecutor(executor);
+            http.start();
+            LOG.info("hub-server listening on {} ({} database, {} providers)", publicUrl,
+                    pool != null ? "PostgreSQL" : "embedded", hub.providers().size());
+            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl);
+        } catch (RuntimeException e) {
+            http.stop(0);
+            if (hub != null) {
+                hub.close();
+            }
+            if (pool != null) {
+                pool.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Creates or updates the schema (the library's tables, then hub-server's) and returns. */
+    public static void migrate(ServerConfig config, PrintStream out) {
+        Keys keys = Keys.resolve(config, out);
+        HikariDataSource pool = config.databaseUrl().map(url -> dataSource(config, url)).orElse(null);
+        HubBuilder builder = Hub.builder().withEncryptionKey(config.encryptionKeyId(), keys.encryptionKey());
+        builder = pool != null ? builder.withDataSource(pool) : builder.withDataDirectory(config.dataDirectory().toAbsolutePath());
+        // The hub is opened only to migrate: it needs an active provider, not a configured one.
+        for (Provider provider : HubBuilder.installedProviders().values()) {
+            Map<String, String> settings = new java.util.TreeMap<>(config.providerSettings(provider.id()));
+            provider.settings().stream().filter(setting -> setting.scope() == Setting.Scope.PROVIDER && setting.required())
+                    .forEach(setting -> settings.putIfAbsent(setting.name(), "unconfigured"));
+            builder.withProvider(provider, Settings.of(settings));
+        }
+        try (Hub hub = builder.build()) {
+            int applied = TenantStore.migrate(hub.database().dataSource());
+            out.println("Migrated " + (pool != null ? "PostgreSQL" : "the embedded database in " + config.dataDirectory().toAbsolutePath())
+                    + " (" + applied + " hub-server migration(s) applied; the library's are applied as the hub opens)");
+        } finally {
+            if (pool != null) {
+                pool.close();
+            }
+        }
+    }
+
+    private static HikariDataSource dataSource(ServerConfig config, String url) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(url);
+        hikari.setUsername(config.databaseUser());
+        hikari.setPassword(config.databasePassword());
+        hikari.setMaximumPoolSize(config.databasePoolSize());
+        hikari.setPoolName("hub-server");
+        try {
+            return new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            throw new ServerConfig.ConfigException("cannot connect to PostgreSQL at " + url + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Registers every installed provider whose provider-wide settings are configured; one that lacks a required
+     * setting is skipped with a warning naming the variables to set (a server is useful with the others).
+     */
+    private static void registerProviders(HubBuilder builder, ServerConfig config) {
+        int registered = 0;
+        for (Map.Entry<String, Provider> entry : HubBuilder.installedProviders().entrySet()) {
+            Provider provider = entry.getValue();
+            Map<String, String> configured = config.providerSettings(provider.id());
+            Map<String, String> settings = configured;
+            List<String> missing = provider.settings().stream()
+                    .filter(setting -> setting.scope() == Setting.Scope.PROVIDER && setting.required())
+                    .map(Setting::name).filter(name -> !configured.containsKey(name)).toList();
+            if (!missing.isEmpty()) {
+                List<String> variables = missing.stream()
+                        .map(name -> "JUNCTION_PROVIDER_" + provider.id().toUpperCase() + "_" + name.toUpperCase()).toList();
+                if (config.production()) {
+                    LOG.warn("Provider '{}' is installed but not configured, so it is off: set {}", provider.id(), variables);
+                    continue;
+                }
+                // The library needs at least one active provider, and a development server should start with no
+                // configuration at all: register it with placeholders, so only its OAuth fails until configured.
+                LOG.warn("Provider '{}' is not configured; using placeholder settings (its OAuth will fail): set {}",
+                        provider.id(), variables);
+                Map<String, String> withPlaceholders = new java.util.TreeMap<>(settings);
+                missing.forEach(name -> withPlaceholders.put(name, "unconfigured"));
+                settings = withPlaceholders;
+            }
+            builder.withProvider(provider, Settings.of(settings));
+            registered++;
+        }
+        if (registered == 0) {
+            throw new ServerConfig.ConfigException("no provider is configured; set the JUNCTION_PROVIDER_<ID>_<SETTING> variables named above");
+        }
+    }
+
+    public Hub hub() { return hub; }
+    public TenantStore tenants() { return tenants; }
+    public String adminKey() { return adminKey; }
+    public String publicUrl() { return publicUrl; }
+    public int port() { return http.getAddress().getPort(); }
+    public List<Route> routes() { return api.routes(); }
+    public ServerConfig config() { return config; }
+
+    /** The base URL tests and the demo's curl lines use: loopback and the bound port. */
+    public String localUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+        executor.shutdownNow();
+        api.close();
+        hub.close();
+        if (pool != null) {
+            pool.close();
+        }
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The encryption and admin keys: configured, or (development only) generated once and kept beside the data. */
+    record Keys(String encryptionKey, String adminKey) {
+
+        static Keys resolve(ServerConfig config, PrintStream out) {
+            if (config.production()) {
+                StringBuilder missing = new StringBuilder();
+                if (config.encryptionKey().isEmpty()) {
+                    missing.append("\n  JUNCTION_ENCRYPTION_KEY: a base64 AES-256 key (openssl rand -base64 32); it encrypts tokens at rest");
+                }
+                if (config.adminKey().isEmpty()) {
+                    missing.append("\n  JUNCTION_ADMIN_KEY: the bearer key for the admin endpoints (at least 16 characters)");
+                }
+                if (missing.length() > 0) {
+                    throw new ServerConfig.ConfigException("production mode needs these settings:" + missing);
+                }
+            }
+            String encryption = config.encryptionKey().orElseGet(() -> stored(config, "encryption.key", SecretCipher::generateKey, out));
+            try {
+                byte[] decoded = Base64.getDecoder().decode(encryption);
+                if (decoded.length != 32) {
+                    throw new ServerConfig.ConfigException("JUNCTION_ENCRYPTION_KEY must be 32 bytes in base64, was " + decoded.length + " bytes");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ServerConfig.ConfigException("JUNCTION_ENCRYPTION_KEY is not base64");
+            }
+            String admin = config.adminKey().orElseGet(() -> stored(config, "admin.key", Keys::randomAdminKey, out));
+            if (admin.length() < 16) {
+                throw new ServerConfig.ConfigException("JUNCTION_ADMIN_KEY must be at least 16 characters");
+            }
+            return new Keys(encryption, admin);
+        }
+
+        private static String randomAdminKey() {
+            byte[] bytes = new byte[24];
+            new SecureRandom().nextBytes(bytes);
+            return "ja_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        }
+
+        private static String stored(ServerConfig config, String fileName, java.util.function.Supplier<String> generator, PrintStream out) {
+            Path directory = config.dataDirectory().toAbsolutePath();
+            Path file = directory.resolve(fileName);
+            try {
+                Files.createDirectories(directory);
+                if (Files.exists(file)) {
+                    return Files.readString(file, StandardCharsets.UTF_8).trim();
+                }
+                String value = generator.get();
+                try {
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                } catch (UnsupportedOperationException e) {
+                    Files.createFile(file);
+                } catch (FileAlreadyExistsException e) {
+                    return Files.readString(file, StandardCharsets.UTF_8).trim();
+                }
+                Files.writeString(file, value + "\n", StandardCharsets.UTF_8);
+                out.println("WARNING: no " + new ServerConfig.Setting(fileName, "", "").environmentName()
+                        + " configured; generated one and stored it in " + file
+                        + " (mode 600). Keep it with the data; set JUNCTION_MODE=production to require configured keys.");
+                return value;
+            } catch (IOException e) {
+                throw new ServerConfig.ConfigException("cannot keep the generated " + fileName + " in " + directory + ": " + e.getMessage());
+            }
+        }
+    }
+}

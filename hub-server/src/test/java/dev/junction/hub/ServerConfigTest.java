@@ -1,0 +1,105 @@
+package dev.junction.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.junction.core.crypto.SecretCipher;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void environmentVariablesWinOverTheFileAndProviderSettingsAreGrouped() throws Exception {
+        Path file = directory.resolve("hub.properties");
+        Files.writeString(file, "http.port=9000\nmode=development\nprovider.clio.client_id=from-file\n");
+        ServerConfig config = ServerConfig.load(Map.of("JUNCTION_HTTP_PORT", "9100", "JUNCTION_PROVIDER_CLIO_CLIENT_SECRET", "s"), file);
+        assertThat(config.port()).isEqualTo(9100);
+        assertThat(config.providerSettings("clio")).isEqualTo(Map.of("client_id", "from-file", "client_secret", "s"));
+        assertThat(config.databaseUrl()).isEmpty();
+        assertThat(config.dataDirectory()).isEqualTo(Path.of("data"));
+        assertThat(config.maxBodyBytes()).isEqualTo(1_048_576);
+    }
+
+    @Test
+    void wrongSettingsAreRefusedWithAMessageNamingTheVariable() throws Exception {
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("JUNCTION_HTTP_PORT", "eighty"), null))
+                .hasMessageContaining("JUNCTION_HTTP_PORT");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("JUNCTION_MODE", "staging"), null)).hasMessageContaining("JUNCTION_MODE");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("JUNCTION_DATABASE_URL", "jdbc:mysql://x"), null))
+                .hasMessageContaining("PostgreSQL");
+        Path file = directory.resolve("typo.properties");
+        Files.writeString(file, "http.prot=1\n");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of(), file)).hasMessageContaining("http.prot");
+    }
+
+    @Test
+    void productionModeWithoutKeysIsAStartupErrorNamingBoth() {
+        ServerConfig config = ServerConfig.of(Map.of("mode", "production", "data.dir", directory.toString(), "http.port", "0",
+                "http.host", "127.0.0.1"));
+        assertThatThrownBy(() -> HubServer.start(config, new PrintStream(new ByteArrayOutputStream())))
+                .isInstanceOf(ServerConfig.ConfigException.class)
+                .hasMessageContaining("JUNCTION_ENCRYPTION_KEY")
+                .hasMessageContaining("JUNCTION_ADMIN_KEY");
+        assertThat(directory.resolve("encryption.key")).doesNotExist();
+    }
+
+    @Test
+    void developmentModeGeneratesKeysBesideTheDataWithOwnerOnlyPermissionsAndWarns() throws Exception {
+        ServerConfig config = ServerConfig.of(Map.of("data.dir", directory.toString(), "http.port", "0", "http.host", "127.0.0.1",
+                "provider.clio.client_id", "id", "provider.clio.client_secret", "secret"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String adminKey;
+        try (HubServer server = HubServer.start(config, new PrintStream(out, true))) {
+            adminKey = server.adminKey();
+        }
+        assertThat(out.toString()).contains("WARNING").contains("encryption.key").contains("admin.key");
+        for (String name : new String[] {"encryption.key", "admin.key"}) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve(name)))).isEqualTo("rw-------");
+        }
+        // a restart reuses them (the encrypted tokens stay readable) and warns no more
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        try (HubServer server = HubServer.start(config, new PrintStream(again, true))) {
+            assertThat(server.adminKey()).isEqualTo(adminKey);
+        }
+        assertThat(again.toString()).doesNotContain("WARNING");
+    }
+
+    @Test
+    void migrateCreatesTheSchemaAndExits() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ServerConfig config = ServerConfig.of(Map.of("data.dir", directory.toString()));
+        HubServer.migrate(config, new PrintStream(out, true));
+        assertThat(out.toString()).contains("Migrated the embedded database").contains("1 hub-server migration(s) applied");
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        HubServer.migrate(config, new PrintStream(again, true));
+        assertThat(again.toString()).contains("0 hub-server migration(s) applied");
+    }
+
+    @Test
+    void unknownArgumentsAreAUsageError() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertThat(HubServerMain.run(new String[] {"--bogus"}, System.out, new PrintStream(err, true))).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown argument").contains("usage");
+        assertThat(HubServerMain.run(new String[] {"--config"}, System.out, new PrintStream(err, true))).isEqualTo(2);
+    }
+
+    @Test
+    void aShortAdminKeyOrABadEncryptionKeyIsRefused() {
+        assertThatThrownBy(() -> HubServer.start(ServerConfig.of(Map.of("data.dir", directory.toString(), "http.port", "0",
+                "admin.key", "short", "encryption.key", SecretCipher.generateKey())), System.out))
+                .hasMessageContaining("JUNCTION_ADMIN_KEY");
+        assertThatThrownBy(() -> HubServer.start(ServerConfig.of(Map.of("data.dir", directory.toString(), "http.port", "0",
+                "admin.key", "long-enough-admin-key", "encryption.key", "bm90IDMyIGJ5dGVz")), System.out))
+                .hasMessageContaining("JUNCTION_ENCRYPTION_KEY");
+    }
+}
