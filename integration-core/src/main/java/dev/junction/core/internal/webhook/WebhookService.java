@@ -180,6 +180,15 @@ public final class WebhookService {
             }
 
             @Override
+            public List<String> subscriptionSecrets() {
+                return repository.subscriptions(row.tenantId(), row.id()).stream()
+                        .filter(subscription -> subscription.encryptedSecret() != null)
+                        .map(subscription -> connections.cipher().decrypt(subscription.encryptedSecret(),
+                                aad(row, subscription.subscriptionId())))
+                        .toList();
+            }
+
+            @Override
             public Optional<String> connectionSecret() {
                 return connections.settings(row).get("webhook_secret");
             }
