@@ -121,7 +121,7 @@ final class ChatwootConnector implements Connector {
         for (JsonNode item : items) {
             if (request.since().isPresent()) {
                 Instant activity = ChatwootTransformer.instantOrNull(item.get("last_activity_at"));
-                if (activity == null || activity.isBefore(request.since().get())) {
+                if (activity == null || activity.isBefore(request.since().get().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))) {
                     pastWindow = true; // sorted by last activity, newest first: the rest is older still
                     break;
                 }
