@@ -378,6 +378,13 @@ public final class ChatwootSandbox implements Sandbox {
         return headers;
     }
 
+    /** How many webhooks are registered now. */
+    public int webhookCount() {
+        synchronized (lock) {
+            return webhooks.size();
+        }
+    }
+
     /** Waits until queued webhook deliveries are done; true if they finished in time. */
     public boolean awaitWebhooks(Duration maximumWait) {
         return dispatcher.awaitIdle(maximumWait);
@@ -638,6 +645,19 @@ public final class ChatwootSandbox implements Sandbox {
             }
             return true;
         }
+    }
+
+    /** Opens a conversation of a contact in an inbox now, optionally assigned; sends {@code conversation_created}. */
+    public long createConversation(long contactId, long inboxId, Long assigneeId) {
+        ObjectNode data;
+        synchronized (lock) {
+            if (!contacts.containsKey(contactId) || !inboxes.containsKey(inboxId) || (assigneeId != null && !agents.containsKey(assigneeId))) {
+                throw new IllegalArgumentException("no such contact, inbox or agent");
+            }
+            data = conversationJson(newConversation(contactId, inboxId, assigneeId, clock.instant().getEpochSecond()));
+        }
+        fire("conversation_created", data);
+        return data.path("id").asLong();
     }
 
     /** Adds a message to a conversation now and sends {@code message_created}; returns it as the REST API shows it. */
