@@ -36,6 +36,9 @@ import java.util.Optional;
  */
 final class ChatwootConnector implements Connector {
 
+    /** Messages per page of {@code GET /conversations/{id}/messages} ([CW-SRC] app/finders/message_finder.rb). */
+    static final int MESSAGES_PER_PAGE = 20;
+
     private final ConnectorContext context;
 
     private final ProviderHttpClient http;
@@ -160,7 +163,8 @@ final class ChatwootConnector implements Connector {
                         oldest = messageId.asLong();
                     }
                 }
-                if (oldest == null || (before != null && oldest >= before)) {
+                // Chatwoot returns 20 a page (MessageFinder); a shorter page is the oldest one, saving the empty request.
+                if (oldest == null || (before != null && oldest >= before) || items.size() < MESSAGES_PER_PAGE) {
                     break;
                 }
                 before = oldest;
