@@ -69,8 +69,8 @@ final class ChatwootConnector implements Connector {
         ChatwootEntity entity = entity(request.entity());
         int page = pageNumber(request.cursor());
         return switch (entity) {
-            case INBOXES -> Page.last(records(entity, items(http.executeJson(call("inboxes", entity)), "/payload", entity)));
-            case AGENTS -> Page.last(records(entity, items(http.executeJson(call("agents", entity)), "", entity)));
+            case INBOXES -> whole(entity, items(http.executeJson(call("inboxes", entity)), "/payload", entity));
+            case AGENTS -> whole(entity, items(http.executeJson(call("agents", entity)), "", entity));
             case CONTACTS -> listPage(entity, call("contacts", entity).withQuery("page", Integer.toString(page))
                     .withQuery("sort", request.incremental() ? "-last_activity_at" : "created_at"), "/payload", page, request);
             case CONVERSATIONS -> listPage(entity, conversations(page), "/data/payload", page, request);
@@ -182,11 +182,12 @@ final class ChatwootConnector implements Connector {
         }
     }
 
-    private static List<RemoteRecord> records(ChatwootEntity entity, JsonNode items) {
+    /** A list Chatwoot returns whole, in one response. */
+    private static Page whole(ChatwootEntity entity, JsonNode items) {
         List<RemoteRecord> records = new ArrayList<>();
-        List<String> ignored = new ArrayList<>();
-        items.forEach(item -> add(entity, item, records, ignored));
-        return records;
+        List<String> unreadable = new ArrayList<>();
+        items.forEach(item -> add(entity, item, records, unreadable));
+        return new Page(records, Optional.empty(), unreadable);
     }
 
     static RemoteRecord record(ChatwootEntity entity, JsonNode item) {
