@@ -74,6 +74,7 @@ public final class Hub implements AutoCloseable {
     private final java.util.concurrent.ScheduledExecutorService background;
     private final WebhookService webhooks;
     private final ActionService actions;
+    private final dev.junction.core.internal.sync.PushService pushes;
     // Copied from the builder at build time, so changing the builder later cannot change a running hub.
     private final java.time.Clock clock;
     private final java.util.Map<String, RateLimitPolicy> rateLimitOverrides;
@@ -108,6 +109,7 @@ public final class Hub implements AutoCloseable {
         this.webhooks = new WebhookService(database, connectionRepository, connections, providers, this::open, builder.clock,
                 builder.webhookLifetime, builder.webhookRenewAhead, webhookWorker);
         this.actions = new ActionService(new ActionRepository(database.jdbi()), connections, providers, this::open, builder.clock);
+        this.pushes = new dev.junction.core.internal.sync.PushService(database, connections, providers, this::open, builder.clock);
         if (builder.backgroundInterval.isZero()) {
             this.background = null;
         } else {
@@ -370,6 +372,33 @@ public final class Hub implements AutoCloseable {
      */
     public ActionResult runAction(String tenantId, String connectionId, String action, JsonNode input, String idempotencyKey) {
         return actions.run(tenantId, connectionId, action, input, idempotencyKey);
+    }
+
+    // ---- two-way sync -----------------------------------------------------------------------------------
+
+    /**
+     * Writes a local change to the provider (two-way sync). An update is first checked against the record as last
+     * synced: if the provider changed it too, the connection's {@link ConflictStrategy} decides whether the change is
+     * pushed or the provider's version kept; either way the decision is in {@link #pushLog}. What the provider holds
+     * afterwards is stored, so the next sync sees no difference. Once per idempotency key, like actions. Requires the
+     * provider's {@code PUSH} capability.
+     */
+    public PushResult push(PushChange change) {
+        return pushes.push(change);
+    }
+
+    /** The connection's pushes and their conflict decisions, newest first (the audit log). */
+    public List<PushResult> pushLog(String tenantId, String connectionId, int limit) {
+        return pushes.log(tenantId, connectionId, limit);
+    }
+
+    /** How the connection resolves conflicts; {@link ConflictStrategy#REMOTE_WINS} until set. */
+    public ConflictStrategy conflictStrategy(String tenantId, String connectionId) {
+        return pushes.strategy(tenantId, connectionId);
+    }
+
+    public void setConflictStrategy(String tenantId, String connectionId, ConflictStrategy strategy) {
+        pushes.setStrategy(tenantId, connectionId, strategy);
     }
 
     // ---- wiring -----------------------------------------------------------------------------------------

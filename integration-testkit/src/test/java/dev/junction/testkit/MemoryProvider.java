@@ -87,7 +87,8 @@ final class MemoryProvider implements Provider {
 
     @Override
     public Set<Capability> capabilities() {
-        return Set.of(Capability.INCREMENTAL_SYNC, Capability.FETCH_ONE, Capability.WEBHOOKS, Capability.ACTIONS);
+        return Set.of(Capability.INCREMENTAL_SYNC, Capability.FETCH_ONE, Capability.WEBHOOKS, Capability.ACTIONS,
+                Capability.PUSH);
     }
 
     @Override
@@ -136,11 +137,38 @@ final class MemoryProvider implements Provider {
             }
 
             @Override
+            public RemoteRecord push(dev.junction.core.spi.PushRequest request) {
+                pushCalls.incrementAndGet();
+                if (down.get()) {
+                    throw new ProviderUnavailableException("memory provider is down", null, ErrorContext.provider("memory"), null);
+                }
+                long id;
+                if (request.create()) {
+                    if (!request.changes().path("name").isTextual()) {
+                        throw JunctionException.invalidInput("name is required");
+                    }
+                    id = people.isEmpty() ? 1 : people.lastKey() + 1;
+                    put(id, request.changes().path("name").asText());
+                } else {
+                    id = Long.parseLong(request.externalId().get());
+                    if (!people.containsKey(id)) {
+                        throw new JunctionException(ErrorKind.NOT_FOUND, "no person " + id);
+                    }
+                }
+                ObjectNode node = people.get(id);
+                request.changes().fields().forEachRemaining(field -> node.set(field.getKey(), field.getValue()));
+                node.put("updated_at", clock.instant().toString());
+                return RemoteRecord.of("people", Long.toString(id), updatedAt(node), node.deepCopy());
+            }
+
+            @Override
             public String providerId() {
                 return "memory";
             }
         };
     }
+
+    final AtomicInteger pushCalls = new AtomicInteger();
 
     final AtomicInteger fetchOneCalls = new AtomicInteger();
     /** While true, fetchOne and the action fail as a provider outage would. */

@@ -17,9 +17,18 @@ import java.util.Objects;
  * @param jitter the fraction (0 to 1) by which each delay is randomly lengthened or shortened
  * @param maxRateLimitWait the longest one call waits in total for the rate limit, after which it fails with
  *     {@link dev.junction.core.error.RateLimitedException}
+ * @param adviceHeader a response header by which the provider says whether a failed request may be retried
+ *     ({@code Stripe-Should-Retry: true|false}), or null. {@code false} stops retries of a 5xx; {@code true} makes
+ *     any failure retryable (a 409 lock timeout, say), but only for calls that are safe to repeat (reads, and writes
+ *     carrying an idempotency key).
  */
 public record RetrySettings(int maxAttempts, Duration initialDelay, Duration maxDelay, double jitter,
-                            Duration maxRateLimitWait) {
+                            Duration maxRateLimitWait, String adviceHeader) {
+
+    /** Settings without a provider advice header. */
+    public RetrySettings(int maxAttempts, Duration initialDelay, Duration maxDelay, double jitter, Duration maxRateLimitWait) {
+        this(maxAttempts, initialDelay, maxDelay, jitter, maxRateLimitWait, null);
+    }
 
     public RetrySettings {
         Objects.requireNonNull(initialDelay, "initialDelay");
@@ -40,6 +49,9 @@ public record RetrySettings(int maxAttempts, Duration initialDelay, Duration max
         if (maxRateLimitWait.isNegative()) {
             throw new IllegalArgumentException("maxRateLimitWait must not be negative, was " + maxRateLimitWait);
         }
+        if (adviceHeader != null && adviceHeader.isBlank()) {
+            throw new IllegalArgumentException("adviceHeader must not be blank");
+        }
     }
 
     /** Four attempts, 0.5 s doubling up to 30 s, 25% jitter, at most two minutes waiting for the rate limit. */
@@ -48,18 +60,23 @@ public record RetrySettings(int maxAttempts, Duration initialDelay, Duration max
     }
 
     public RetrySettings withMaxAttempts(int value) {
-        return new RetrySettings(value, initialDelay, maxDelay, jitter, maxRateLimitWait);
+        return new RetrySettings(value, initialDelay, maxDelay, jitter, maxRateLimitWait, adviceHeader);
     }
 
     public RetrySettings withBackoff(Duration initial, Duration max) {
-        return new RetrySettings(maxAttempts, initial, max, jitter, maxRateLimitWait);
+        return new RetrySettings(maxAttempts, initial, max, jitter, maxRateLimitWait, adviceHeader);
     }
 
     public RetrySettings withJitter(double value) {
-        return new RetrySettings(maxAttempts, initialDelay, maxDelay, value, maxRateLimitWait);
+        return new RetrySettings(maxAttempts, initialDelay, maxDelay, value, maxRateLimitWait, adviceHeader);
     }
 
     public RetrySettings withMaxRateLimitWait(Duration value) {
-        return new RetrySettings(maxAttempts, initialDelay, maxDelay, jitter, value);
+        return new RetrySettings(maxAttempts, initialDelay, maxDelay, jitter, value, adviceHeader);
+    }
+
+    /** The same settings, honouring the provider's retry advice in {@code header}. */
+    public RetrySettings withAdviceHeader(String header) {
+        return new RetrySettings(maxAttempts, initialDelay, maxDelay, jitter, maxRateLimitWait, header);
     }
 }

@@ -1,8 +1,6 @@
 package dev.junction.core.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.junction.core.ActionResult;
 import dev.junction.core.error.ErrorContext;
 import dev.junction.core.error.ErrorKind;
@@ -16,9 +14,6 @@ import dev.junction.core.spi.Capability;
 import dev.junction.core.spi.ConnectorContext;
 import dev.junction.core.spi.Provider;
 import java.time.Clock;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Runs provider actions under an idempotency key. The key is claimed in the database before the provider is called,
@@ -62,7 +57,7 @@ public final class ActionService {
         Action action = provider.actions().stream().filter(candidate -> candidate.name().equals(actionName)).findFirst()
                 .orElseThrow(() -> new JunctionException(ErrorKind.INVALID_INPUT, "provider '" + provider.id() + "' has no action '"
                         + actionName + "'; it has " + provider.actions().stream().map(Action::name).toList(), context));
-        String hash = Json.sha256(actionName + "\n" + Json.write(canonical(input)));
+        String hash = Json.sha256(actionName + "\n" + Json.write(Json.canonical(input)));
 
         if (!repository.start(tenantId, connectionId, actionName, idempotencyKey, hash, clock.instant())) {
             ActionRepository.ExecutionRow existing = repository.find(tenantId, connectionId, actionName, idempotencyKey)
@@ -107,25 +102,5 @@ public final class ActionService {
         repository.succeed(tenantId, connectionId, actionName, idempotencyKey, stored);
         // Read back, so the first answer and every replay are the same JSON.
         return new ActionResult(actionName, Json.read(stored), false);
-    }
-
-    /** The input with object keys sorted, so that key order does not change the request hash. */
-    private static JsonNode canonical(JsonNode node) {
-        if (node instanceof ObjectNode object) {
-            Map<String, JsonNode> sorted = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> fields = object.fields(); fields.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = fields.next();
-                sorted.put(field.getKey(), canonical(field.getValue()));
-            }
-            ObjectNode copy = Json.MAPPER.createObjectNode();
-            sorted.forEach(copy::set);
-            return copy;
-        }
-        if (node instanceof ArrayNode array) {
-            ArrayNode copy = Json.MAPPER.createArrayNode();
-            array.forEach(element -> copy.add(canonical(element)));
-            return copy;
-        }
-        return node;
     }
 }

@@ -70,4 +70,24 @@ public final class Json {
             throw new IllegalStateException(e);
         }
     }
+
+    /** The input with object keys sorted, so that key order does not change the request hash. */
+    public static JsonNode canonical(JsonNode node) {
+        if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+            java.util.Map<String, JsonNode> sorted = new java.util.TreeMap<>();
+            for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> fields = object.fields(); fields.hasNext(); ) {
+                java.util.Map.Entry<String, JsonNode> field = fields.next();
+                sorted.put(field.getKey(), canonical(field.getValue()));
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode copy = MAPPER.createObjectNode();
+            sorted.forEach(copy::set);
+            return copy;
+        }
+        if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode array) {
+            com.fasterxml.jackson.databind.node.ArrayNode copy = MAPPER.createArrayNode();
+            array.forEach(element -> copy.add(canonical(element)));
+            return copy;
+        }
+        return node;
+    }
 }

@@ -24,6 +24,41 @@ public interface Action {
      */
     JsonNode execute(ActionContext context);
 
+    /**
+     * An action from a name, a description and a function: the usual way to declare one.
+     *
+     * @param body performs the write; stateless and thread-safe
+     */
+    static Action of(String name, String description, java.util.function.Function<ActionContext, JsonNode> body) {
+        java.util.Objects.requireNonNull(name, "name");
+        java.util.Objects.requireNonNull(description, "description");
+        java.util.Objects.requireNonNull(body, "body");
+        if (!name.matches("[a-z][a-z0-9_]*")) {
+            throw new IllegalArgumentException("action names are lower snake case, was '" + name + "'");
+        }
+        return new Action() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String description() {
+                return description;
+            }
+
+            @Override
+            public JsonNode execute(ActionContext context) {
+                return body.apply(context);
+            }
+
+            @Override
+            public String toString() {
+                return "Action[" + name + "]";
+            }
+        };
+    }
+
     /** What an action runs with. */
     interface ActionContext {
         ConnectorContext connection();

@@ -17,5 +17,10 @@ public enum Capability {
     /** The provider reports deletions itself (deleted listings or delete events), besides mark-and-sweep. */
     DELETION_SIGNALS,
     /** The provider offers typed writes ({@link Provider#actions()}). */
-    ACTIONS
+    ACTIONS,
+    /**
+     * Local changes can be pushed to the provider ({@link Connector#push}), with conflict detection by core. Needs
+     * {@link #FETCH_ONE} too, to see whether the record changed remotely since the last sync.
+     */
+    PUSH
 }

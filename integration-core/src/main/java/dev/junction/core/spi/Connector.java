@@ -28,6 +28,19 @@ public interface Connector {
         throw new UnsupportedCapabilityException(providerId(), Capability.FETCH_ONE.name());
     }
 
+    /**
+     * Writes a local change to the provider: creates a record ({@link PushRequest#externalId()} empty) or updates the
+     * given fields of one, and returns the record as the provider holds it afterwards. Called by core's two-way sync
+     * after its conflict check, once per idempotency key; pass the key on to providers that accept one. Requires
+     * {@link Capability#PUSH}.
+     *
+     * @throws dev.junction.core.error.JunctionException {@code INVALID_INPUT} for changes the provider cannot take
+     *     (checked before any request), or the HTTP layer's errors
+     */
+    default RemoteRecord push(PushRequest request) {
+        throw new UnsupportedCapabilityException(providerId(), Capability.PUSH.name());
+    }
+
     /** Registration of webhooks at the provider. Requires {@link Capability#WEBHOOK_REGISTRATION}. */
     default WebhookSubscriptions webhooks() {
         throw new UnsupportedCapabilityException(providerId(), Capability.WEBHOOK_REGISTRATION.name());

@@ -1,6 +1,5 @@
 package dev.junction.core.spi;
 
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,16 +23,14 @@ public interface WebhookSecrets {
     }
 
     /**
-     * The signing secrets of all of the connection's registered subscriptions, for providers whose deliveries do not
-     * say which subscription sent them (Chatwoot signs with its webhook's secret but sends no webhook id; a handler
-     * accepts a delivery when any of these secrets verifies it). Called by handlers on every delivery, from many
-     * threads; never logged. The default, for cores that do not offer it, is an empty list.
+     * The signing secrets of every subscription core registered for this connection, for providers whose
+     * deliveries do not name the subscription they belong to (Stripe signs with the endpoint's secret, and the
+     * event body carries no endpoint id). The handler tries each, in constant time, and accepts a delivery when
+     * any matches. Empty by default and when no subscription has a secret yet.
      *
-     * <pre>{@code
-     * boolean valid = secrets.subscriptionSecrets().stream().anyMatch(secret -> verify(secret, request));
-     * }</pre>
+     * @since 0.1.0 (added for the Stripe provider; the default keeps older implementations compiling)
      */
-    default List<String> subscriptionSecrets() {
-        return List.of();
+    default java.util.List<String> allSubscriptionSecrets() {
+        return java.util.List.of();
     }
 }

@@ -11,6 +11,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Named.named;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -68,6 +69,26 @@ class RetryTest {
         assertThat(result.status()).isEqualTo(200);
         assertThat(http.sleeps()).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200));
         provider.verify(3, getRequestedFor(urlPathEqualTo("/v1/customers")));
+    }
+
+    @Test
+    void theProvidersRetryAdviceHeaderStopsOrAllowsRetries() {
+        // Given a provider that says which failures to retry (Stripe-Should-Retry)
+        ProviderHttpClient client = http.client(spec().withRetry(RETRIES.withAdviceHeader("Stripe-Should-Retry")));
+        ProviderStubs.inSequence(provider, "/v1/charges",
+                aResponse().withStatus(500).withHeader("Stripe-Should-Retry", "false"), ok("{}"));
+        ProviderStubs.inSequence(provider, "/v1/customers",
+                aResponse().withStatus(409).withHeader("Stripe-Should-Retry", "true"), ok("{\"data\":[]}"));
+
+        // When a 500 says "do not retry", then a 409 says "retry"
+        assertThatThrownBy(() -> client.execute(HttpCall.get("v1/charges")))
+                .isInstanceOf(JunctionException.class).extracting("kind").isEqualTo(ErrorKind.PROVIDER_UNAVAILABLE);
+        HttpResult result = client.execute(HttpCall.get("v1/customers"));
+
+        // Then the 500 was sent once, and the 409 was retried into a success
+        provider.verify(1, getRequestedFor(urlPathEqualTo("/v1/charges")));
+        assertThat(result.status()).isEqualTo(200);
+        provider.verify(2, getRequestedFor(urlPathEqualTo("/v1/customers")));
     }
 
     @Test

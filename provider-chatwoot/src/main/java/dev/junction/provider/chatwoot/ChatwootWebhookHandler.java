@@ -55,7 +55,7 @@ final class ChatwootWebhookHandler implements WebhookHandler {
 
     @Override
     public WebhookOutcome handle(WebhookRequest request, WebhookSecrets secrets) {
-        verify(request, secrets.subscriptionSecrets());
+        verify(request, secrets.allSubscriptionSecrets());
         return new WebhookOutcome.Events(events(request));
     }
 

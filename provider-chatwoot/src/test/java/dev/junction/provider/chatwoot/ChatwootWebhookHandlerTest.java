@@ -61,7 +61,7 @@ class ChatwootWebhookHandlerTest {
             }
 
             @Override
-            public List<String> subscriptionSecrets() {
+            public List<String> allSubscriptionSecrets() {
                 return List.of(stored);
             }
         };

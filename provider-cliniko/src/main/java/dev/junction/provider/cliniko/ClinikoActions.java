@@ -251,21 +251,6 @@ public final class ClinikoActions {
     }
 
     private static Action action(String name, String description, Function<Action.ActionContext, JsonNode> body) {
-        return new Action() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String description() {
-                return description;
-            }
-
-            @Override
-            public JsonNode execute(ActionContext context) {
-                return body.apply(context);
-            }
-        };
+        return Action.of(name, description, body);
     }
 }

@@ -272,26 +272,6 @@ public final class ClioActions {
     }
 
     private static Action action(String name, String description, Function<Action.ActionContext, JsonNode> body) {
-        return new Action() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String description() {
-                return description;
-            }
-
-            @Override
-            public JsonNode execute(ActionContext context) {
-                return body.apply(context);
-            }
-
-            @Override
-            public String toString() {
-                return "ClioAction[" + name + "]";
-            }
-        };
+        return Action.of(name, description, body);
     }
 }

@@ -167,8 +167,27 @@ public final class CallExecutor {
                 LOG.debug("{} answered 401; credentials refreshed, sending once more", call.describe());
                 continue;
             }
-            throw ProviderErrors.forResult(call.describe(), result, context, clock.instant(), authentication.values());
+            throw advised(ProviderErrors.forResult(call.describe(), result, context, clock.instant(), authentication.values()),
+                    result, context);
         }
+    }
+
+    /** Applies the provider's retry advice header, if the settings name one and the response carries it. */
+    private JunctionException advised(JunctionException error, HttpResult result, ErrorContext context) {
+        if (settings.adviceHeader() == null) {
+            return error;
+        }
+        String advice = result.header(settings.adviceHeader()).map(value -> value.trim().toLowerCase(java.util.Locale.ROOT)).orElse("");
+        if (advice.equals("false") && error instanceof ProviderUnavailableException) {
+            // Not a ProviderUnavailableException, so the retry policy lets it through at once.
+            return new JunctionException(ErrorKind.PROVIDER_UNAVAILABLE, error.reason() + " (" + settings.adviceHeader()
+                    + ": false)", error.context().orElse(context), error);
+        }
+        if (advice.equals("true") && !(error instanceof ProviderUnavailableException)) {
+            return new ProviderUnavailableException(error.reason() + " (" + settings.adviceHeader() + ": true)", null,
+                    error.context().orElse(context), error);
+        }
+        return error;
     }
 
     private void waitForBudget(CallState state) throws InterruptedException {

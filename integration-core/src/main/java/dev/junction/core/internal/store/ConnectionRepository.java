@@ -26,6 +26,7 @@ public final class ConnectionRepository {
     }
 
     public void insert(ConnectionRow row) {
+        RecordRepository.ensureFeedLock(jdbi, row.tenantId());
         jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO junction_connection (" + COLUMNS + ") VALUES "
                         + "(:id, :tenant, :provider, :name, :status, :settings, :secrets, :credentials, :expires, :token, "
                         + ":error, :created, :updated)")
@@ -83,7 +84,7 @@ public final class ConnectionRepository {
             handle.createUpdate("DELETE FROM junction_sync_run_entity WHERE tenant_id = :tenant AND run_id IN "
                             + "(SELECT id FROM junction_sync_run WHERE tenant_id = :tenant AND connection_id = :id)")
                     .bind("tenant", tenantId).bind("id", connectionId).execute();
-            for (String table : List.of("junction_raw_record", "junction_unified_record", "junction_sync_checkpoint",
+            for (String table : List.of("junction_push", "junction_raw_record", "junction_unified_record", "junction_sync_checkpoint",
                     "junction_change_event", "junction_sync_run",
                     "junction_sync_lease", "junction_webhook_subscription", "junction_webhook_inbox",
                     "junction_dead_letter", "junction_action_execution", "junction_oauth_state")) {

@@ -16,7 +16,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 public final class RecordRepository {
 
     /** Where a write came from, recorded on its change events. */
-    public enum Source { SYNC, WEBHOOK }
+    public enum Source { SYNC, WEBHOOK, PUSH }
 
     /** The identity of a write: whose records, which entity, from which run or pass. */
     public record Scope(String tenantId, String connectionId, String entity, String runId, long passId, Source source) {}
@@ -192,6 +192,7 @@ public final class RecordRepository {
 
     private void appendChanges(Handle handle, Scope scope, List<ChangeRow> changes, Instant now) {
         if (changes.isEmpty()) return;
+        lockFeed(handle, scope.tenantId());
         PreparedBatch batch = handle.prepareBatch("INSERT INTO junction_change_event (tenant_id, connection_id, entity, "
                 + "unified_type, external_id, operation, source, run_id, occurred_at) VALUES "
                 + "(:tenant, :connection, :entity, :type, :id, :operation, :source, :run, :now)");
@@ -202,6 +203,36 @@ public final class RecordRepository {
                     .bind("run", scope.runId()).bind("now", Sql.timestamp(now)).add();
         }
         batch.execute();
+    }
+
+    /**
+     * Takes the tenant's feed lock for the rest of the caller's transaction (see V4__ordered_change_feed.sql). The row
+     * is created with the tenant's first connection; should it be missing, it is created in a transaction of its own.
+     */
+    private static void lockFeed(Handle handle, String tenantId) {
+        if (handle.createUpdate("UPDATE junction_feed_lock SET appends = appends + 1 WHERE tenant_id = :tenant")
+                .bind("tenant", tenantId).execute() == 0) {
+            ensureFeedLock(handle.getJdbi(), tenantId);
+            handle.createUpdate("UPDATE junction_feed_lock SET appends = appends + 1 WHERE tenant_id = :tenant")
+                    .bind("tenant", tenantId).execute();
+        }
+    }
+
+    /** Creates the tenant's feed lock row if it is missing (in its own transaction). */
+    public static void ensureFeedLock(org.jdbi.v3.core.Jdbi jdbi, String tenantId) {
+        try {
+            jdbi.useHandle(other -> {
+                if (other.createQuery("SELECT COUNT(*) FROM junction_feed_lock WHERE tenant_id = :tenant")
+                        .bind("tenant", tenantId).mapTo(Long.class).one() == 0) {
+                    other.createUpdate("INSERT INTO junction_feed_lock (tenant_id, appends) VALUES (:tenant, 0)")
+                            .bind("tenant", tenantId).execute();
+                }
+            });
+        } catch (RuntimeException e) {
+            if (!Database.isUniqueViolation(e)) {
+                throw e;
+            }
+        }
     }
 
     /** Appends one deletion event for a record found by {@link #markDeleted}. */

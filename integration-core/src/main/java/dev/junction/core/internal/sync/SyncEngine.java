@@ -374,14 +374,17 @@ public final class SyncEngine {
                 }
                 Instant now = clock.instant();
                 int deleted = database.jdbi().inTransaction(handle -> {
-                    int count = 0;
+                    // Every record lock first, the feed lock (taken by appendDeletion) last: see V4__ordered_change_feed.
+                    List<String> gone = new ArrayList<>();
                     for (String id : ids) {
                         if (records.markDeleted(handle, scope, id, now)) {
-                            records.appendDeletion(handle, scope, id, now);
-                            count++;
+                            gone.add(id);
                         }
                     }
-                    return count;
+                    for (String id : gone) {
+                        records.appendDeletion(handle, scope, id, now);
+                    }
+                    return gone.size();
                 });
                 counters.deleted += deleted;
             }

@@ -180,7 +180,7 @@ public final class WebhookService {
             }
 
             @Override
-            public List<String> subscriptionSecrets() {
+            public List<String> allSubscriptionSecrets() {
                 return repository.subscriptions(row.tenantId(), row.id()).stream()
                         .filter(subscription -> subscription.encryptedSecret() != null)
                         .map(subscription -> connections.cipher().decrypt(subscription.encryptedSecret(),
