@@ -70,6 +70,22 @@ public interface Provider {
         throw new UnsupportedCapabilityException(id(), Capability.WEBHOOKS.name());
     }
 
+    /**
+     * Whether a full pass of {@code entity} lists every live record, so that records it did not list may be swept as
+     * deleted. Called by the sync engine when a full pass reaches its last page. Most listings are complete, hence
+     * the default {@code true}; a queue-style feed (Ascora's accounting queues hand out each invoice until it is
+     * acknowledged, then never again) is not, and answers {@code false}: its records are never swept.
+     *
+     * <pre>{@code
+     * public boolean listsEveryRecord(EntityType entity) { return !entity.name().equals("invoices"); }
+     * }</pre>
+     *
+     * @since 0.1.0 (added for queue-style feeds; backwards compatible)
+     */
+    default boolean listsEveryRecord(EntityType entity) {
+        return true;
+    }
+
     /** Requires {@link Capability#ACTIONS} when not empty. */
     default List<Action> actions() {
         return List.of();

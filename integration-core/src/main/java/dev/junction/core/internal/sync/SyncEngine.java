@@ -278,7 +278,7 @@ public final class SyncEngine {
                 }
                 checkpoint = afterPages.get();
             }
-            if (full) {
+            if (full && opened.provider().listsEveryRecord(entity)) {
                 sweep(entity, checkpoint, counters);
             }
             Checkpoint finished = new Checkpoint(connectionId, entity.name(), checkpoint.passId(), null, null, null, null,
