@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -46,8 +45,8 @@ public final class ChatwootActions {
 
     public static List<Action> all() {
         return List.of(
-                action(SEND_MESSAGE, "Sends an outgoing message (or private note) to a conversation", ChatwootActions::sendMessage),
-                action(UPSERT_CONTACT, "Creates a contact, or updates one when contact_id is given", ChatwootActions::upsertContact));
+                Action.of(SEND_MESSAGE, "Sends an outgoing message (or private note) to a conversation", ChatwootActions::sendMessage),
+                Action.of(UPSERT_CONTACT, "Creates a contact, or updates one when contact_id is given", ChatwootActions::upsertContact));
     }
 
     private static JsonNode sendMessage(Action.ActionContext context) {
@@ -162,24 +161,5 @@ public final class ChatwootActions {
 
     private static JunctionException invalid(String message) {
         return new JunctionException(ErrorKind.INVALID_INPUT, "Chatwoot action input: " + message, ErrorContext.provider(ChatwootProvider.ID));
-    }
-
-    private static Action action(String name, String description, Function<Action.ActionContext, JsonNode> body) {
-        return new Action() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String description() {
-                return description;
-            }
-
-            @Override
-            public JsonNode execute(ActionContext context) {
-                return body.apply(context);
-            }
-        };
     }
 }
