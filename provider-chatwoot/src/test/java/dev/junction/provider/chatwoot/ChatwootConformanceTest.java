@@ -14,31 +14,13 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** The conformance kit against ChatwootSandbox, on PostgreSQL and on the embedded database. */
-@ExtendWith(ChatwootConformanceTest.SkipDeleteWebhookCheck.class)
+/**
+ * The conformance kit against ChatwootSandbox, on PostgreSQL and on the embedded database. Chatwoot sends no delete
+ * webhooks, which the driver declares; deletions reach the Hub through the full pass's sweep, checked by the kit's
+ * incremental test.
+ */
 class ChatwootConformanceTest extends ProviderConformanceTest {
-
-    /**
-     * The kit's webhook check deletes a record at the provider and waits for a delete webhook. Chatwoot sends none
-     * (no delete event in its webhook events), so that one check cannot pass honestly; the kit's methods are
-     * package-private, so it cannot be overridden either, and is skipped here by name. Everything else it checks
-     * (registration, signed delivery, update applied once, replay ignored, tampered and unsigned rejected, unknown
-     * endpoint rejected, unregistration) is checked by {@code ChatwootThroughHubTest}; deletions reach the Hub
-     * through the full pass's sweep, checked by the kit's incremental test.
-     */
-    static final class SkipDeleteWebhookCheck implements ExecutionCondition {
-        @Override
-        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            return context.getTestMethod().filter(method -> method.getName().equals("webhooksAreVerifiedAppliedOnceAndTamperingIsRejected"))
-                    .map(method -> ConditionEvaluationResult.disabled("Chatwoot sends no delete webhooks; see ChatwootThroughHubTest"))
-                    .orElse(ConditionEvaluationResult.enabled("runs for Chatwoot"));
-        }
-    }
 
     @Override
     protected ConformanceSandbox startSandbox(ConformanceSandbox.Spec spec) {
@@ -47,6 +29,11 @@ class ChatwootConformanceTest extends ProviderConformanceTest {
 
     /** Drives ChatwootSandbox for the kit; the connection is made with the access token, as a user would. */
     static final class ChatwootConformanceSandbox implements ConformanceSandbox {
+
+        @Override
+        public boolean sendsDeleteWebhooks() {
+            return false;
+        }
 
         private final ChatwootSandbox sandbox;
         private final AtomicInteger changes = new AtomicInteger();
