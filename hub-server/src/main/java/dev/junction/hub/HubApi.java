@@ -216,6 +216,28 @@ final class HubApi implements AutoCloseable {
                 .withResponse(200, "ActionResult").withResponse(400, "Problem").withResponse(404, "Problem").withResponse(409, "Problem")
                 .withResponse(422, "Problem").withResponse(502, "Problem").withResponse(503, "Problem")
                 .handledBy(this::runAction));
+        // ---- two-way sync ------------------------------------------------------------------------------
+        list.add(Route.builder("POST", "/v1/connections/{connectionId}/push", Route.Access.TENANT).withTag("two-way sync")
+                .withSummary("Write a local change to the provider, checking for a conflict; once per Idempotency-Key")
+                .withRequiredHeader("Idempotency-Key").withBody("PushInput")
+                .withResponse(200, "PushResult").withResponse(400, "Problem").withResponse(404, "Problem").withResponse(409, "Problem")
+                .withResponse(422, "Problem").withResponse(501, "Problem").withResponse(502, "Problem").withResponse(503, "Problem")
+                .handledBy(this::push));
+        list.add(Route.builder("GET", "/v1/connections/{connectionId}/pushes", Route.Access.TENANT).withTag("two-way sync")
+                .withSummary("The audit log: every push with its conflict decision, newest first")
+                .withQuery("limit", "integer", "1..500, default 100")
+                .withResponse(200, "PushList").withResponse(404, "Problem")
+                .handledBy(request -> ApiResponse.ok(map("items", hub.pushLog(request.tenantId(), request.pathId("connectionId"),
+                        request.queryInt("limit", 100, 1, 500)).stream().map(HubApi::push).toList()))));
+        list.add(Route.builder("GET", "/v1/connections/{connectionId}/conflict-strategy", Route.Access.TENANT).withTag("two-way sync")
+                .withSummary("How conflicts are resolved for this connection (REMOTE_WINS until set)")
+                .withResponse(200, "ConflictStrategy").withResponse(404, "Problem")
+                .handledBy(request -> ApiResponse.ok(map("strategy",
+                        hub.conflictStrategy(request.tenantId(), request.pathId("connectionId")).name()))));
+        list.add(Route.builder("PUT", "/v1/connections/{connectionId}/conflict-strategy", Route.Access.TENANT).withTag("two-way sync")
+                .withSummary("Set REMOTE_WINS, LOCAL_WINS or NEWEST_WINS").withBody("ConflictStrategy")
+                .withResponse(200, "ConflictStrategy").withResponse(400, "Problem").withResponse(404, "Problem").withResponse(422, "Problem")
+                .handledBy(this::setConflictStrategy));
         // ---- webhooks ----------------------------------------------------------------------------------
         list.add(Route.builder("POST", "/v1/webhooks/{token}", Route.Access.PUBLIC).withTag("webhooks")
                 .withSummary("Inbound provider webhooks; the unguessable token names the connection, the provider's signature is verified")
@@ -590,6 +612,53 @@ final class HubApi implements AutoCloseable {
         ActionResult result = hub.runAction(request.tenantId(), connectionId, actionName, input, key);
         return ApiResponse.ok(map("action", result.action(), "replayed", result.replayed(), "result", result.result()))
                 .withHeader("Idempotent-Replayed", Boolean.toString(result.replayed()));
+    }
+
+    // ---- two-way sync ---------------------------------------------------------------------------------------
+
+    private ApiResponse push(ApiRequest request) {
+        String connectionId = request.pathId("connectionId");
+        String key = request.header("Idempotency-Key")
+                .orElseThrow(() -> ApiException.badRequest("the Idempotency-Key header is required (any unique string per intended change)"));
+        if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
+            throw ApiException.badRequest("the Idempotency-Key header must be 1 to 200 visible ASCII characters");
+        }
+        ObjectNode body = request.jsonObject();
+        String entity = JsonSupport.requiredString(body, "entity", 64);
+        String externalId = JsonSupport.optionalString(body, "external_id", 255).orElse(null);
+        com.fasterxml.jackson.databind.JsonNode changes = body.get("changes");
+        if (changes == null || !changes.isObject() || changes.isEmpty()) {
+            throw ApiException.invalid("field 'changes' must be a non-empty JSON object of the provider's fields");
+        }
+        Instant changedAt;
+        try {
+            changedAt = JsonSupport.optionalString(body, "changed_at", 64).map(Instant::parse).orElse(Instant.now());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.invalid("field 'changed_at' must be an ISO-8601 instant such as 2026-05-01T10:15:30Z");
+        }
+        dev.junction.core.PushResult result = hub.push(new dev.junction.core.PushChange(request.tenantId(), connectionId, entity,
+                externalId, changes, changedAt, key));
+        return ApiResponse.ok(push(result)).withHeader("Idempotent-Replayed", Boolean.toString(result.replayed()));
+    }
+
+    private static Map<String, Object> push(dev.junction.core.PushResult result) {
+        return map("id", result.id(), "connection_id", result.connectionId(), "entity", result.entity(),
+                "external_id", result.externalId(), "decision", result.decision(),
+                "strategy", result.strategy() == null ? null : result.strategy().name(), "pushed", result.pushed(),
+                "changes", result.changes(), "record", result.record(), "error", result.error(),
+                "created_at", result.createdAt(), "finished_at", result.finishedAt(), "replayed", result.replayed());
+    }
+
+    private ApiResponse setConflictStrategy(ApiRequest request) {
+        String value = JsonSupport.requiredString(request.jsonObject(), "strategy", 32);
+        dev.junction.core.ConflictStrategy strategy;
+        try {
+            strategy = dev.junction.core.ConflictStrategy.valueOf(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("field 'strategy' must be REMOTE_WINS, LOCAL_WINS or NEWEST_WINS");
+        }
+        hub.setConflictStrategy(request.tenantId(), request.pathId("connectionId"), strategy);
+        return ApiResponse.ok(map("strategy", strategy.name()));
     }
 
     // ---- webhooks -------------------------------------------------------------------------------------------

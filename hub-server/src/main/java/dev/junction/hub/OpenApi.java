@@ -68,6 +68,12 @@ final class OpenApi {
         SCHEMAS.put("DeadLetterList", List.of("items:DeadLetter[]"));
         SCHEMAS.put("ActionInput", List.of());
         SCHEMAS.put("ActionResult", List.of("action:string", "replayed:boolean", "result:any"));
+        SCHEMAS.put("PushInput", List.of("entity:string", "external_id:string?", "changes:object", "changed_at:date-time?"));
+        SCHEMAS.put("PushResult", List.of("id:integer", "connection_id:string", "entity:string", "external_id:string?",
+                "decision:string?", "strategy:string?", "pushed:boolean", "changes:any", "record:any", "error:string?",
+                "created_at:date-time", "finished_at:date-time?", "replayed:boolean"));
+        SCHEMAS.put("PushList", List.of("items:PushResult[]"));
+        SCHEMAS.put("ConflictStrategy", List.of("strategy:string"));
         SCHEMAS.put("WebhookPayload", List.of());
         SCHEMAS.put("WebhookAccepted", List.of("accepted:integer"));
         SCHEMAS.put("WebhookSubscription", List.of("id:string", "entity:string", "status:string?", "expires_at:date-time?"));

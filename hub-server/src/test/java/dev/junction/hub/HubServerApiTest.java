@@ -235,6 +235,32 @@ abstract class HubServerApiTest extends HubServerTestBase {
     }
 
     @Test
+    void conflictStrategyIsSetPerConnectionAndPushIsRefusedForProvidersWithoutIt() {
+        String path = "/v1/connections/" + connectionA;
+        assertThat(api.get(path + "/conflict-strategy", keyA).json().get("strategy").asText()).isEqualTo("REMOTE_WINS");
+        ApiClient.Response set = api.send("PUT", path + "/conflict-strategy", keyA, "{\"strategy\":\"NEWEST_WINS\"}", Map.of());
+        assertThat(set.status()).isEqualTo(200);
+        assertThat(api.get(path + "/conflict-strategy", keyA).json().get("strategy").asText()).isEqualTo("NEWEST_WINS");
+        assertThat(api.send("PUT", path + "/conflict-strategy", keyA, "{\"strategy\":\"LOUDEST_WINS\"}", Map.of()).status())
+                .isEqualTo(422);
+        assertThat(api.get(path + "/conflict-strategy", keyB).status()).as("another tenant").isEqualTo(404);
+
+        String change = "{\"entity\":\"contacts\",\"external_id\":\"1\",\"changes\":{\"first_name\":\"Ada\"}}";
+        assertThat(api.post(path + "/push", keyA, change).status()).as("no Idempotency-Key").isEqualTo(400);
+        assertThat(api.send("POST", path + "/push", keyA, "{\"entity\":\"contacts\",\"changes\":{}}",
+                Map.of("Idempotency-Key", "p-0")).status()).isEqualTo(422);
+        ApiResponseCheck.status(api.send("POST", path + "/push", keyA, change, Map.of("Idempotency-Key", "p-1")), 501);
+        assertThat(api.get(path + "/pushes", keyA).json().get("items")).isEmpty();
+    }
+
+    /** Small helper so a failed status check shows the problem body. */
+    private static final class ApiResponseCheck {
+        static void status(ApiClient.Response response, int expected) {
+            assertThat(response.status()).as(String.valueOf(response.json())).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void theWebhookEndpointRejectsUnknownTokensAndBadSignaturesWith401() {
         String url = api.get("/v1/connections/" + connectionA, keyA).json().get("webhook_url").asText();
         String path = url.substring(server.publicUrl().length());
