@@ -73,12 +73,13 @@ class ClinikoRateLimitTest {
 
     @Test
     void whenAnotherAppSharesTheKeyThe429sResetHeaderIsWaitedForAndTheSyncFinishes() {
-        // The sandbox grants 20 requests per 5 s window; the hub believes it has 600 a minute.
+        // The sandbox grants 5 requests per 5 s window (another app uses the rest); the hub believes it has 600 a
+        // minute. Five requests take well under 5 s on any machine, so every window ends in a 429.
         sandbox = ClinikoSandbox.builder()
                 .withRecordCount(SandboxEntity.PATIENTS, 1_000)
-                .withRecordCount(SandboxEntity.INDIVIDUAL_APPOINTMENTS, 1_000)
-                .withRecordCount(SandboxEntity.INVOICES, 500)
-                .withRateLimit(20, Duration.ofSeconds(5))
+                .withRecordCount(SandboxEntity.INDIVIDUAL_APPOINTMENTS, 300)
+                .withRecordCount(SandboxEntity.INVOICES, 100)
+                .withRateLimit(5, Duration.ofSeconds(5))
                 .start();
         Connection connection = startHub(builder -> builder.withRateLimit(ClinikoProvider.ID,
                 ClinikoProvider.RATE_LIMIT.withBudget(600, Duration.ofMinutes(1))));
@@ -88,11 +89,13 @@ class ClinikoRateLimitTest {
         double seconds = (System.nanoTime() - start) / 1e9;
 
         long rejected = sandbox.rateLimitStatistics().rejected();
-        LOG.info("Full sync at 600/min against 20 per 5 s: {} requests, {} answered 429, {} s", sandbox.requestLog().totalCount(),
+        LOG.info("Full sync at 600/min against 5 per 5 s: {} requests, {} answered 429, {} s", sandbox.requestLog().totalCount(),
                 rejected, String.format("%.1f", seconds));
         assertThat(run.status()).as(run.toString()).isEqualTo(SyncStatus.SUCCEEDED);
         assertThat(new HashSet<>(hub.liveIds(TENANT, connection.id(), "patients"))).hasSize(1_000);
-        assertThat(rejected).as("429 answers").isBetween(1L, 4L);
+        long accepted = sandbox.requestLog().totalCount() - rejected;
+        // No 429 storm: the reset header is waited for, so at most one 429 per window.
+        assertThat(rejected).as("429 answers for %d accepted requests", accepted).isBetween(1L, accepted / 5 + 1);
         assertThat(run.entities().stream().map(EntitySyncStats::rateLimitWait).reduce(Duration.ZERO, Duration::plus)).isPositive();
         // After each 429 the next request waited until the window the reset header named.
         LoggedRequest previous = null;
