@@ -37,7 +37,7 @@ class StripeHttpClientSpecTest {
     void aTestKeyGetsTestModesTwentyFiveASecondAndALiveKeyTheLiveHundred() {
         assertThat(specFor("sk_test_abcdefghijkl", StripeProvider.LIVE_RATE_LIMIT).rateLimit()).isEqualTo(StripeProvider.TEST_RATE_LIMIT);
         assertThat(specFor("rk_test_abcdefghijkl", StripeProvider.LIVE_RATE_LIMIT).rateLimit()).isEqualTo(StripeProvider.TEST_RATE_LIMIT);
-        assertThat(specFor("sk_live_abcdefghijkl", StripeProvider.LIVE_RATE_LIMIT).rateLimit()).isEqualTo(StripeProvider.LIVE_RATE_LIMIT);
+        assertThat(specFor(FakeKeys.live("abcdefghijkl"), StripeProvider.LIVE_RATE_LIMIT).rateLimit()).isEqualTo(StripeProvider.LIVE_RATE_LIMIT);
     }
 
     @Test

@@ -54,7 +54,7 @@ class StripeRateLimitTest {
 
     @Test
     void aBudgetAboveTheSandboxsLimitMeets429sWithoutHeadersPausesAndStillCompletes() {
-        String liveKey = "sk_live_sandbox00000000000000";
+        String liveKey = FakeKeys.live("sandbox0000000000");
         int customers = 100;
         // 2 a second: two page requests take well under a second on any machine, so 429s are certain.
         try (StripeSandbox sandbox = StripeSandbox.builder().withCount("customers", customers).withApiKey(liveKey)

@@ -111,7 +111,7 @@ class StripeThroughHubTest {
                     });
         }
         assertThat(hub.listConnections("other")).isEmpty();
-        for (String good : List.of("sk_live_abcdefghijkl", "rk_test_abcdefghijkl", "rk_live_ABCDEF123456")) {
+        for (String good : List.of(FakeKeys.live("abcdefghijkl"), "rk_test_abcdefghijkl", FakeKeys.restrictedLive("ABCDEF123456"))) {
             assertThat(hub.createConnection(NewConnection.of("other", StripeProvider.ID).withSetting(StripeProvider.API_KEY, good)))
                     .isNotNull();
         }
