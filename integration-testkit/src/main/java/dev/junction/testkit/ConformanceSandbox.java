@@ -4,6 +4,7 @@ import dev.junction.core.Connection;
 import dev.junction.core.Hub;
 import dev.junction.core.spi.Provider;
 import dev.junction.core.spi.Settings;
+import dev.junction.sandbox.ControllableSandbox;
 import dev.junction.sandbox.FaultInjector;
 import java.util.Set;
 
@@ -59,17 +60,26 @@ public interface ConformanceSandbox extends AutoCloseable {
     /** Makes a record unreadable for the transformer (a wrong type in a required field) while keeping its id. */
     void corrupt(String entity, String id);
 
+    /** The running simulator this driver steers; the kit reads its faults, request log and rate-limit counts. */
+    ControllableSandbox sandbox();
+
     /** The sandbox's fault injector, for 5xx, timeouts and malformed responses. */
-    FaultInjector faults();
+    default FaultInjector faults() {
+        return sandbox().faults();
+    }
 
     /** The path pattern of the provider's data API, such as {@code /api/v4/**} (not the OAuth endpoints). */
     String apiPathPattern();
 
     /** Requests the sandbox answered with 429 so far. */
-    long rateLimitedResponses();
+    default long rateLimitedResponses() {
+        return sandbox().rateLimitStatistics().rejected();
+    }
 
     /** Requests the sandbox received so far. */
-    long requestCount();
+    default long requestCount() {
+        return sandbox().requestLog().totalCount();
+    }
 
     /**
      * Makes the provider reject this connection's credentials from now on, as when a user revokes the app's access
@@ -98,6 +108,9 @@ public interface ConformanceSandbox extends AutoCloseable {
         return true;
     }
 
+    /** Stops the sandbox. */
     @Override
-    void close();
+    default void close() {
+        sandbox().close();
+    }
 }

@@ -7,7 +7,6 @@ import dev.junction.core.NewConnection;
 import dev.junction.core.spi.Provider;
 import dev.junction.core.spi.Settings;
 import dev.junction.provider.ascora.sandbox.AscoraSandbox;
-import dev.junction.sandbox.FaultInjector;
 import dev.junction.testkit.ConformanceSandbox;
 import dev.junction.testkit.ProviderConformanceTest;
 import java.time.Duration;
@@ -31,6 +30,11 @@ class AscoraConformanceTest extends ProviderConformanceTest {
     static final class AscoraConformanceSandbox implements ConformanceSandbox {
 
         private final AscoraSandbox sandbox;
+
+        @Override
+        public AscoraSandbox sandbox() {
+            return sandbox;
+        }
         private final AtomicInteger changes = new AtomicInteger();
 
         @Override
@@ -120,23 +124,8 @@ class AscoraConformanceTest extends ProviderConformanceTest {
         }
 
         @Override
-        public FaultInjector faults() {
-            return sandbox.faults();
-        }
-
-        @Override
         public String apiPathPattern() {
             return "/**";
-        }
-
-        @Override
-        public long rateLimitedResponses() {
-            return sandbox.rateLimitStatistics().rejected();
-        }
-
-        @Override
-        public long requestCount() {
-            return sandbox.requestLog().totalCount();
         }
 
         @Override
@@ -145,9 +134,5 @@ class AscoraConformanceTest extends ProviderConformanceTest {
             sandbox.revokeKey();
         }
 
-        @Override
-        public void close() {
-            sandbox.close();
-        }
     }
 }

@@ -7,7 +7,6 @@ import dev.junction.core.NewConnection;
 import dev.junction.core.spi.Provider;
 import dev.junction.core.spi.Settings;
 import dev.junction.provider.chatwoot.sandbox.ChatwootSandbox;
-import dev.junction.sandbox.FaultInjector;
 import dev.junction.testkit.ConformanceSandbox;
 import dev.junction.testkit.ProviderConformanceTest;
 import java.time.Duration;
@@ -36,6 +35,11 @@ class ChatwootConformanceTest extends ProviderConformanceTest {
         }
 
         private final ChatwootSandbox sandbox;
+
+        @Override
+        public ChatwootSandbox sandbox() {
+            return sandbox;
+        }
         private final AtomicInteger changes = new AtomicInteger();
 
         ChatwootConformanceSandbox(Spec spec) {
@@ -117,23 +121,8 @@ class ChatwootConformanceTest extends ProviderConformanceTest {
         }
 
         @Override
-        public FaultInjector faults() {
-            return sandbox.faults();
-        }
-
-        @Override
         public String apiPathPattern() {
             return "/api/v1/**";
-        }
-
-        @Override
-        public long rateLimitedResponses() {
-            return sandbox.rateLimitStatistics().rejected();
-        }
-
-        @Override
-        public long requestCount() {
-            return sandbox.requestLog().totalCount();
         }
 
         @Override
@@ -142,9 +131,5 @@ class ChatwootConformanceTest extends ProviderConformanceTest {
             sandbox.revokeToken();
         }
 
-        @Override
-        public void close() {
-            sandbox.close();
-        }
     }
 }

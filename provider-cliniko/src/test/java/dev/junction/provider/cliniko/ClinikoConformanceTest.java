@@ -9,7 +9,6 @@ import dev.junction.core.spi.Provider;
 import dev.junction.core.spi.Settings;
 import dev.junction.provider.cliniko.sandbox.ClinikoSandbox;
 import dev.junction.provider.cliniko.sandbox.SandboxEntity;
-import dev.junction.sandbox.FaultInjector;
 import dev.junction.testkit.ConformanceSandbox;
 import dev.junction.testkit.ProviderConformanceTest;
 import java.time.Duration;
@@ -32,6 +31,11 @@ class ClinikoConformanceTest extends ProviderConformanceTest {
         static final String USER_AGENT = "Junction conformance (ops@example.com)";
 
         private final ClinikoSandbox sandbox;
+
+        @Override
+        public ClinikoSandbox sandbox() {
+            return sandbox;
+        }
         private final AtomicInteger changes = new AtomicInteger();
 
         ClinikoConformanceSandbox(Spec spec) {
@@ -112,23 +116,8 @@ class ClinikoConformanceTest extends ProviderConformanceTest {
         }
 
         @Override
-        public FaultInjector faults() {
-            return sandbox.faults();
-        }
-
-        @Override
         public String apiPathPattern() {
             return "/v1/**";
-        }
-
-        @Override
-        public long rateLimitedResponses() {
-            return sandbox.rateLimitStatistics().rejected();
-        }
-
-        @Override
-        public long requestCount() {
-            return sandbox.requestLog().totalCount();
         }
 
         @Override
@@ -137,9 +126,5 @@ class ClinikoConformanceTest extends ProviderConformanceTest {
             sandbox.revokeKey();
         }
 
-        @Override
-        public void close() {
-            sandbox.close();
-        }
     }
 }

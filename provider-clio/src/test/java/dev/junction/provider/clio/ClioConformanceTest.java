@@ -11,7 +11,6 @@ import dev.junction.core.spi.Settings;
 import dev.junction.provider.clio.sandbox.ClioEntity;
 import dev.junction.provider.clio.sandbox.ClioSandbox;
 import dev.junction.sandbox.Fault;
-import dev.junction.sandbox.FaultInjector;
 import dev.junction.testkit.ConformanceSandbox;
 import dev.junction.testkit.ProviderConformanceTest;
 import java.io.IOException;
@@ -45,6 +44,11 @@ class ClioConformanceTest extends ProviderConformanceTest {
         static final String REDIRECT_URI = "https://app.example.com/oauth/clio/callback";
 
         private final ClioSandbox sandbox;
+
+        @Override
+        public ClioSandbox sandbox() {
+            return sandbox;
+        }
         private final AtomicInteger changes = new AtomicInteger();
 
         ClioConformanceSandbox(Spec spec) {
@@ -148,23 +152,8 @@ class ClioConformanceTest extends ProviderConformanceTest {
         }
 
         @Override
-        public FaultInjector faults() {
-            return sandbox.faults();
-        }
-
-        @Override
         public String apiPathPattern() {
             return "/api/v4/**";
-        }
-
-        @Override
-        public long rateLimitedResponses() {
-            return sandbox.rateLimitStatistics().rejected();
-        }
-
-        @Override
-        public long requestCount() {
-            return sandbox.requestLog().totalCount();
         }
 
         @Override
@@ -175,9 +164,5 @@ class ClioConformanceTest extends ProviderConformanceTest {
             }
         }
 
-        @Override
-        public void close() {
-            sandbox.close();
-        }
     }
 }

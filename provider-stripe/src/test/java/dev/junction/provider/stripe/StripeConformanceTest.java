@@ -6,7 +6,6 @@ import dev.junction.core.NewConnection;
 import dev.junction.core.spi.Provider;
 import dev.junction.core.spi.Settings;
 import dev.junction.provider.stripe.sandbox.StripeSandbox;
-import dev.junction.sandbox.FaultInjector;
 import dev.junction.testkit.ConformanceSandbox;
 import dev.junction.testkit.ProviderConformanceTest;
 import java.time.Duration;
@@ -25,6 +24,11 @@ class StripeConformanceTest extends ProviderConformanceTest {
     static final class StripeConformanceSandbox implements ConformanceSandbox {
 
         private final StripeSandbox sandbox;
+
+        @Override
+        public StripeSandbox sandbox() {
+            return sandbox;
+        }
         private final AtomicInteger changes = new AtomicInteger();
 
         StripeConformanceSandbox(Spec spec) {
@@ -92,23 +96,8 @@ class StripeConformanceTest extends ProviderConformanceTest {
         }
 
         @Override
-        public FaultInjector faults() {
-            return sandbox.faults();
-        }
-
-        @Override
         public String apiPathPattern() {
             return "/v1/**";
-        }
-
-        @Override
-        public long rateLimitedResponses() {
-            return sandbox.rateLimitStatistics().rejected();
-        }
-
-        @Override
-        public long requestCount() {
-            return sandbox.requestLog().totalCount();
         }
 
         @Override
@@ -117,9 +106,5 @@ class StripeConformanceTest extends ProviderConformanceTest {
             sandbox.revokeKey(StripeSandbox.DEFAULT_KEY);
         }
 
-        @Override
-        public void close() {
-            sandbox.close();
-        }
     }
 }

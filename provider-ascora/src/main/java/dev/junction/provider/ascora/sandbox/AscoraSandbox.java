@@ -3,6 +3,7 @@ package dev.junction.provider.ascora.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.junction.sandbox.ControllableSandbox;
 import dev.junction.sandbox.FaultInjector;
 import dev.junction.sandbox.FixedWindowRateLimiter;
 import dev.junction.sandbox.RateLimitDecision;
@@ -60,7 +61,7 @@ import java.util.function.Consumer;
  *
  * <p>Deterministic for a seed. Thread-safe: the store is guarded by this object's monitor.
  */
-public final class AscoraSandbox implements Sandbox {
+public final class AscoraSandbox implements ControllableSandbox {
 
     public static final String PROVIDER_ID = "ascora";
     public static final String DEFAULT_API_KEY = "ascora-sandbox-key-0001";

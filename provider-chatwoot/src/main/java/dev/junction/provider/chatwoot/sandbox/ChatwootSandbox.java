@@ -3,6 +3,7 @@ package dev.junction.provider.chatwoot.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.junction.sandbox.ControllableSandbox;
 import dev.junction.sandbox.FaultInjector;
 import dev.junction.sandbox.FixedWindowRateLimiter;
 import dev.junction.sandbox.RateLimitStatistics;
@@ -62,7 +63,7 @@ import java.util.UUID;
  * <p>Seeded and deterministic: 5 agents, 3 inboxes, contacts, conversations (each with a few messages, incoming and
  * outgoing, some resolved). Thread-safe.
  */
-public final class ChatwootSandbox implements Sandbox {
+public final class ChatwootSandbox implements ControllableSandbox {
 
     public static final String PROVIDER_ID = "chatwoot";
     public static final String DEFAULT_TOKEN = "sandbox-user-access-token";

@@ -1,13 +1,13 @@
 package dev.junction.provider.cliniko.sandbox;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.junction.sandbox.ControllableSandbox;
 import dev.junction.sandbox.FaultInjector;
 import dev.junction.sandbox.FixedWindowRateLimiter;
 import dev.junction.sandbox.RateLimitDecision;
 import dev.junction.sandbox.RateLimitStatistics;
 import dev.junction.sandbox.RequestLog;
 import dev.junction.sandbox.RouteHandler;
-import dev.junction.sandbox.Sandbox;
 import dev.junction.sandbox.SandboxJson;
 import dev.junction.sandbox.SandboxRequest;
 import dev.junction.sandbox.SandboxResponse;
@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
  *
  * <p>Thread-safe.
  */
-public final class ClinikoSandbox implements Sandbox {
+public final class ClinikoSandbox implements ControllableSandbox {
 
     public static final String PROVIDER_ID = "cliniko";
     /** The key a sandbox accepts unless told otherwise; its suffix names shard {@code au1}. */

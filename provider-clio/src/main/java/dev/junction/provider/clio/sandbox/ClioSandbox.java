@@ -1,6 +1,7 @@
 package dev.junction.provider.clio.sandbox;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.junction.sandbox.ControllableSandbox;
 import dev.junction.sandbox.DatasetChange;
 import dev.junction.sandbox.DatasetRecord;
 import dev.junction.sandbox.FaultInjector;
@@ -73,7 +74,7 @@ import java.util.stream.Collectors;
  *
  * <p>Thread-safe.
  */
-public final class ClioSandbox implements Sandbox {
+public final class ClioSandbox implements ControllableSandbox {
 
     /** The provider id, as used by the Clio provider plug-in. */
     public static final String PROVIDER_ID = "clio";

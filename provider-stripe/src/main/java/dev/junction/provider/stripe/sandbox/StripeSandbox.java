@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.junction.sandbox.ControllableSandbox;
 import dev.junction.sandbox.FaultInjector;
 import dev.junction.sandbox.FixedWindowRateLimiter;
 import dev.junction.sandbox.QueryParameters;
@@ -11,7 +12,6 @@ import dev.junction.sandbox.RateLimitDecision;
 import dev.junction.sandbox.RateLimitStatistics;
 import dev.junction.sandbox.RequestLog;
 import dev.junction.sandbox.RequestRejectedException;
-import dev.junction.sandbox.Sandbox;
 import dev.junction.sandbox.SandboxJson;
 import dev.junction.sandbox.SandboxRequest;
 import dev.junction.sandbox.SandboxResponse;
@@ -68,7 +68,7 @@ import java.util.stream.Collectors;
  * </ul>
  * Seeded data is deterministic for a seed and counts. Thread-safe: state changes under this object's lock.
  */
-public final class StripeSandbox implements Sandbox {
+public final class StripeSandbox implements ControllableSandbox {
 
     public static final String PROVIDER_ID = "stripe";
     public static final String DEFAULT_KEY = "sk_test_sandbox0000000000000000";
