@@ -237,12 +237,28 @@ public final class RecordRepository {
 
     /** Appends one deletion event for a record found by {@link #markDeleted}. */
     public void appendDeletion(Handle handle, Scope scope, String externalId, Instant now) {
-        String unifiedType = handle.createQuery("SELECT unified_type FROM junction_unified_record WHERE connection_id = :connection "
-                        + "AND entity = :entity AND external_id = :id AND tenant_id = :tenant")
-                .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("id", externalId)
-                .bind("tenant", scope.tenantId()).mapTo(String.class).findFirst().orElse(null);
-        PreparedRecord tombstone = new PreparedRecord(externalId, null, null, null, true, unifiedType, null, null, null, null);
-        appendChanges(handle, scope, List.of(new ChangeRow(tombstone, "deleted")), now);
+        appendDeletions(handle, scope, List.of(externalId), now);
+    }
+
+    /**
+     * Appends deletion events for records found by {@link #markDeleted}: one lookup of their unified types and one
+     * batch (one feed lock), however many there are.
+     */
+    public void appendDeletions(Handle handle, Scope scope, List<String> externalIds, Instant now) {
+        if (externalIds.isEmpty()) return;
+        Map<String, String> unifiedTypes = new HashMap<>();
+        handle.createQuery("SELECT r.external_id, r.unified_type FROM UNNEST(:ids) AS u(id) JOIN junction_unified_record r "
+                        + "ON r.connection_id = :connection AND r.external_id = u.id WHERE r.entity = :entity AND r.tenant_id = :tenant")
+                .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
+                .bindArray("ids", String.class, externalIds)
+                .map((rs, ctx) -> Map.entry(rs.getString("external_id"), rs.getString("unified_type")))
+                .forEach(entry -> unifiedTypes.put(entry.getKey(), entry.getValue()));
+        List<ChangeRow> changes = new ArrayList<>(externalIds.size());
+        for (String id : externalIds) {
+            changes.add(new ChangeRow(new PreparedRecord(id, null, null, null, true, unifiedTypes.get(id), null, null, null, null),
+                    "deleted"));
+        }
+        appendChanges(handle, scope, changes, now);
     }
 
     /** How many live records of the entity exist, and how many were not seen in {@code passId}. */

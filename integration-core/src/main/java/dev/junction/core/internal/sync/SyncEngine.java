@@ -374,16 +374,14 @@ public final class SyncEngine {
                 }
                 Instant now = clock.instant();
                 int deleted = database.jdbi().inTransaction(handle -> {
-                    // Every record lock first, the feed lock (taken by appendDeletion) last: see V4__ordered_change_feed.
+                    // Every record lock first, the feed lock (taken by appendDeletions) last: see V4__ordered_change_feed.
                     List<String> gone = new ArrayList<>();
                     for (String id : ids) {
                         if (records.markDeleted(handle, scope, id, now)) {
                             gone.add(id);
                         }
                     }
-                    for (String id : gone) {
-                        records.appendDeletion(handle, scope, id, now);
-                    }
+                    records.appendDeletions(handle, scope, gone, now);
                     return gone.size();
                 });
                 counters.deleted += deleted;
