@@ -99,7 +99,9 @@ public final class HubServer implements AutoCloseable {
             TenantStore tenants = new TenantStore(hub.database().jdbi(), Clock.systemUTC());
             outbound = new OutboundWebhooks(hub, SecretCipher.single(config.encryptionKeyId(), keys.encryptionKey()),
                     Clock.systemUTC(), config.outboundSettings());
-            HubApi api = new HubApi(hub, tenants, publicUrl, new OutboundApi(hub, outbound).routes());
+            List<Route> moreRoutes = new java.util.ArrayList<>(new OutboundApi(hub, outbound).routes());
+            moreRoutes.add(new ConnectionErrors(hub).route());
+            HubApi api = new HubApi(hub, tenants, publicUrl, moreRoutes);
             AtomicInteger threads = new AtomicInteger();
             ExecutorService executor = Executors.newFixedThreadPool(32, runnable -> {
                 Thread thread = new Thread(runnable, "hub-http-" + threads.incrementAndGet());

@@ -101,6 +101,14 @@ final class OpenApi {
                 "status:string", "attempts_since_queued:integer", "next_attempt_at:date-time?", "last_status_code:integer?",
                 "last_error:string?", "created_at:date-time", "finished_at:date-time?", "payload:any", "attempts:OutboundAttempt[]"));
         SCHEMAS.put("OutboundDeliveryList", List.of("items:OutboundDelivery[]"));
+        SCHEMAS.put("ErrorEntry", List.of("kind:string", "at:date-time?", "message:string", "run_id:string?", "external_id:string?",
+                "status:string"));
+        SCHEMAS.put("EntityErrors", List.of("entity:string", "sync_errors:integer", "webhook_errors:integer", "refresh_errors:integer",
+                "last_error_at:date-time?", "latest:ErrorEntry[]"));
+        SCHEMAS.put("ConnectionErrorState", List.of("status:string", "needs_reauth:boolean", "last_error:string?", "updated_at:date-time"));
+        SCHEMAS.put("ErrorTotals", List.of("sync_errors:integer", "webhook_errors:integer", "refresh_errors:integer"));
+        SCHEMAS.put("ConnectionErrors", List.of("connection_id:string", "since:date-time", "connection:ConnectionErrorState",
+                "totals:ErrorTotals", "entities:EntityErrors[]"));
     }
 
     private OpenApi() {}
