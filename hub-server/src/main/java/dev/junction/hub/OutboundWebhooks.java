@@ -288,10 +288,15 @@ public final class OutboundWebhooks implements AutoCloseable {
                         + "ORDER BY d.next_attempt_at, d.sequence LIMIT :limit")
                 .bind("now", timestamp(now)).bind("limit", SEND_BATCH).mapTo(String.class).list());
         for (String id : due) {
-            Optional<Delivery> claimed = claim(id);
-            if (claimed.isPresent()) {
-                send(claimed.get());
-                work++;
+            try {
+                Optional<Delivery> claimed = claim(id);
+                if (claimed.isPresent()) {
+                    send(claimed.get());
+                    work++;
+                }
+            } catch (RuntimeException e) {
+                // e.g. the endpoint was deleted while its delivery was in flight; the others go on
+                LOG.warn("outbound delivery {} could not be recorded: {}", id, e.toString());
             }
         }
         return work;

@@ -304,6 +304,29 @@ abstract class OutboundWebhooksTest extends HubServerTestBase {
     }
 
     @Test
+    void thePollerDeliversOnItsOwn() throws Exception {
+        Tenant tenant = tenant("outbound-poller");
+        OutboundWebhooks.Settings settings = server.config().outboundSettings();
+        // the test server's poller is off; this one polls every 50 ms, as HubServer's does every outbound.poll-interval
+        OutboundWebhooks polling = new OutboundWebhooks(server.hub(), dev.junction.core.crypto.SecretCipher.single(
+                server.config().encryptionKeyId(), server.config().encryptionKey().orElseThrow()), Clock.systemUTC(),
+                new OutboundWebhooks.Settings(Duration.ofMillis(50), settings.retryBase(), settings.retryMax(), settings.maxAttempts(),
+                        settings.timeout(), true));
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            createEndpoint(tenant.key(), "{\"url\":\"" + receiver.url() + "\"}");
+            syncUsers(tenant);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (receiver.received().size() < 6) {
+                assertThat(System.nanoTime()).as("the poller delivered in time").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            assertThat(receiver.received()).hasSize(6);
+        } finally {
+            polling.close();
+        }
+    }
+
+    @Test
     void endpointsAreValidatedAndManagedOverTheApi() {
         Tenant tenant = tenant("outbound-crud");
         Tenant other = tenant("outbound-crud-other");
