@@ -7,6 +7,8 @@ CREATE TABLE hub_outbound_endpoint (
     filter_entities      TEXT,                      -- JSON array of entity names, null for all
     filter_connection_id VARCHAR(64),               -- null for every connection
     secret               TEXT          NOT NULL,    -- the whsec_ signing secret, encrypted (SecretCipher)
+    previous_secret      TEXT,                      -- the secret before the last rotation, encrypted, still signing
+    previous_until       TIMESTAMP WITH TIME ZONE,  -- until then
     enabled              BOOLEAN       NOT NULL,
     cursor_seq           BIGINT        NOT NULL,    -- the last change-feed sequence turned into deliveries
     created_at           TIMESTAMP WITH TIME ZONE NOT NULL,

@@ -94,7 +94,8 @@ final class OpenApi {
                 "connection_id:string?", "enabled:boolean", "cursor:integer", "created_at:date-time", "updated_at:date-time",
                 "secret:string"));
         SCHEMAS.put("OutboundEndpointList", List.of("items:OutboundEndpoint[]"));
-        SCHEMAS.put("OutboundSecret", List.of("secret:string"));
+        SCHEMAS.put("SecretRotation", List.of("~previous_valid_seconds:integer"));
+        SCHEMAS.put("OutboundSecret", List.of("secret:string", "previous_valid_until:date-time?"));
         SCHEMAS.put("OutboundAttempt", List.of("attempted_at:date-time", "status_code:integer?", "latency_ms:integer", "error:string?",
                 "next_attempt_at:date-time?"));
         SCHEMAS.put("OutboundDelivery", List.of("id:string", "endpoint_id:string", "sequence:integer", "event_type:string",

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.junction.core.ChangePage;
 import dev.junction.core.Hub;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,10 +56,10 @@ final class OutboundApi {
                     return ApiResponse.noContent();
                 }));
         list.add(Route.builder("POST", base + "/{endpointId}/rotate-secret", Route.Access.TENANT).withTag("outbound webhooks")
-                .withSummary("Replace the signing secret at once; the new one is shown once").withResponse(200, "OutboundSecret")
-                .withResponse(404, "Problem")
-                .handledBy(request -> ApiResponse.ok(map("secret", outbound.rotateSecret(request.tenantId(), request.pathId("endpointId"))
-                        .orElseThrow(() -> notFound(request))))));
+                .withSummary("Replace the signing secret (shown once); the previous one keeps signing too for "
+                        + "previous_valid_seconds (default 86400, 0 drops it at once)")
+                .withBody("SecretRotation").withResponse(200, "OutboundSecret").withResponse(404, "Problem").withResponse(422, "Problem")
+                .handledBy(this::rotate));
         list.add(Route.builder("GET", base + "/{endpointId}/deliveries", Route.Access.TENANT).withTag("outbound webhooks")
                 .withSummary("The delivery log, newest event first: status, attempts with status code, latency and error, next attempt")
                 .withQuery("status", "string", "pending, succeeded or failed (all when absent)")
@@ -134,6 +135,21 @@ final class OutboundApi {
                 () -> ApiException.invalid("field 'enabled' must be true or false")) : null;
         return ApiResponse.ok(endpoint(outbound.update(request.tenantId(), endpoint.id(), url, description, entities, connection, enabled)
                 .orElseThrow(() -> notFound(request))));
+    }
+
+    private ApiResponse rotate(ApiRequest request) {
+        OutboundWebhooks.Endpoint endpoint = existing(request);
+        JsonNode keep = request.jsonObjectOrEmpty().get("previous_valid_seconds");
+        long seconds = 86_400;
+        if (keep != null && !keep.isNull()) {
+            if (!keep.isIntegralNumber() || keep.asLong() < 0 || keep.asLong() > 604_800) {
+                throw ApiException.invalid("field 'previous_valid_seconds' must be an integer from 0 to 604800 (7 days)");
+            }
+            seconds = keep.asLong();
+        }
+        Duration overlap = Duration.ofSeconds(seconds);
+        String secret = outbound.rotateSecret(request.tenantId(), endpoint.id(), overlap).orElseThrow(() -> notFound(request));
+        return ApiResponse.ok(map("secret", secret, "previous_valid_until", seconds == 0 ? null : java.time.Instant.now().plus(overlap)));
     }
 
     private ApiResponse deliveries(ApiRequest request) {

@@ -22,7 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * cannot both record a page. <i>Sending</i>: due deliveries are claimed one by one with a lease
  * ({@code UPDATE ... SET claimed_until = :lease WHERE id = :id AND <still due and unclaimed>}: the row lock makes the
  * re-check atomic on PostgreSQL and H2 alike), posted, and the attempt is recorded with its status code, latency and
- * error. A 2xx succeeds; anything else is retried with exponential backoff and jitter until {@code maxAttempts}, then
+ * error; up to eight deliveries are in flight at once, so one slow endpoint does not hold up the others. A 2xx succeeds; anything else is retried with exponential backoff and jitter until {@code maxAttempts}, then
  * the delivery is {@code failed} (visible in the log, redeliverable). A process that dies while sending leaves a lease
  * that runs out, and another process sends again: delivery is at least once, receivers deduplicate by
  * {@code webhook-id}. Order is the feed's for first attempts, not across retries.
@@ -60,6 +63,7 @@ public final class OutboundWebhooks implements AutoCloseable {
     private static final int FEED_PAGE = 200;
     private static final int SEND_BATCH = 100;
     private static final int MAX_ERROR = 500;
+    private static final int SENDERS = 8;
 
     /** Delivery settings; see the README's settings table. */
     public record Settings(Duration pollInterval, Duration retryBase, Duration retryMax, int maxAttempts, Duration timeout,
@@ -98,6 +102,8 @@ public final class OutboundWebhooks implements AutoCloseable {
     private final HttpClient http;
     private final String owner = "hub-" + UUID.randomUUID().toString().substring(0, 8);
     private final ScheduledExecutorService poller;
+    private final ExecutorService senders;
+    private volatile boolean closed;
 
     OutboundWebhooks(Hub hub, SecretCipher cipher, Clock clock, Settings settings) {
         this.hub = hub;
@@ -107,6 +113,12 @@ public final class OutboundWebhooks implements AutoCloseable {
         this.settings = settings;
         this.urls = new OutboundUrlPolicy(settings.allowPrivateUrls());
         this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).followRedirects(HttpClient.Redirect.NEVER).build();
+        java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
+        this.senders = Executors.newFixedThreadPool(SENDERS, runnable -> {
+            Thread thread = new Thread(runnable, "hub-outbound-sender-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
         if (settings.pollInterval().isZero()) {
             this.poller = null;
         } else {
@@ -131,7 +143,7 @@ public final class OutboundWebhooks implements AutoCloseable {
     private void pollRound() {
         try {
             // keep going while there is work, but give the scheduler back control now and then
-            for (int i = 0; i < 20 && deliverDue() > 0; i++) {
+            for (int i = 0; i < 20 && !closed && deliverDue() > 0; i++) {
                 // next round
             }
         } catch (RuntimeException e) {
@@ -141,8 +153,21 @@ public final class OutboundWebhooks implements AutoCloseable {
 
     @Override
     public void close() {
+        // No interrupts: a thread interrupted inside the embedded database's file I/O makes H2 close the database.
+        // The closed flag ends rounds early instead, and in-flight sends finish within their timeout.
+        closed = true;
         if (poller != null) {
-            poller.shutdownNow();
+            poller.shutdown();
+        }
+        senders.shutdown();
+        try {
+            long wait = settings.timeout().toMillis() + 5_000;
+            if (poller != null) {
+                poller.awaitTermination(wait, TimeUnit.MILLISECONDS);
+            }
+            senders.awaitTermination(wait, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -213,14 +238,44 @@ public final class OutboundWebhooks implements AutoCloseable {
         });
     }
 
-    /** Replaces the signing secret at once; the new one is returned (and never shown again). */
-    Optional<String> rotateSecret(String tenantId, String id) {
+    /**
+     * Replaces the signing secret; the new one is returned (and never shown again). For {@code keepPrevious} the old
+     * secret signs too (a second {@code v1,} signature in the header), so receivers can switch without losing a
+     * message; {@link Duration#ZERO} drops it at once.
+     */
+    Optional<String> rotateSecret(String tenantId, String id, Duration keepPrevious) {
         String secret = StandardWebhookSignature.newSecret();
-        int updated = jdbi.withHandle(handle -> handle.createUpdate("UPDATE hub_outbound_endpoint SET secret = :secret, updated_at = :now "
-                        + "WHERE tenant_id = :tenant AND id = :id")
-                .bind("secret", cipher.encrypt(secret, aad(tenantId, id))).bind("now", timestamp(clock.instant()))
-                .bind("tenant", tenantId).bind("id", id).execute());
-        return updated == 0 ? Optional.empty() : Optional.of(secret);
+        Instant now = clock.instant();
+        return jdbi.inTransaction(handle -> {
+            Optional<String> current = handle.createQuery("SELECT secret FROM hub_outbound_endpoint WHERE tenant_id = :tenant AND id = :id FOR UPDATE")
+                    .bind("tenant", tenantId).bind("id", id).mapTo(String.class).findOne();
+            if (current.isEmpty()) {
+                return Optional.<String>empty();
+            }
+            boolean keep = !keepPrevious.isZero();
+            handle.createUpdate("UPDATE hub_outbound_endpoint SET secret = :secret, previous_secret = :previous, previous_until = :until, "
+                            + "updated_at = :now WHERE tenant_id = :tenant AND id = :id")
+                    .bind("secret", cipher.encrypt(secret, aad(tenantId, id)))
+                    .bind("previous", keep ? current.get() : null)
+                    .bind("until", keep ? timestamp(now.plus(keepPrevious)) : null)
+                    .bind("now", timestamp(now)).bind("tenant", tenantId).bind("id", id).execute();
+            return Optional.of(secret);
+        });
+    }
+
+    /** The secrets that sign a message now: the current one, and the previous one during its overlap. */
+    private List<String> signingSecrets(Endpoint endpoint, Instant now) {
+        record Stored(String secret, String previous, Instant until) {}
+        Stored stored = jdbi.withHandle(handle -> handle.createQuery("SELECT secret, previous_secret, previous_until "
+                        + "FROM hub_outbound_endpoint WHERE id = :id")
+                .bind("id", endpoint.id()).map((rs, ctx) -> new Stored(rs.getString("secret"), rs.getString("previous_secret"),
+                        instant(rs, "previous_until"))).one());
+        List<String> secrets = new ArrayList<>();
+        secrets.add(cipher.decrypt(stored.secret(), aad(endpoint.tenantId(), endpoint.id())));
+        if (stored.previous() != null && stored.until() != null && now.isBefore(stored.until())) {
+            secrets.add(cipher.decrypt(stored.previous(), aad(endpoint.tenantId(), endpoint.id())));
+        }
+        return secrets;
     }
 
     // ---- the delivery log -----------------------------------------------------------------------------------
@@ -275,6 +330,9 @@ public final class OutboundWebhooks implements AutoCloseable {
         List<Endpoint> enabled = jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM hub_outbound_endpoint WHERE enabled = TRUE "
                 + "ORDER BY id").map(OutboundWebhooks::endpointRow).list());
         for (Endpoint endpoint : enabled) {
+            if (closed) {
+                return work;
+            }
             try {
                 work += fanOut(endpoint);
             } catch (RuntimeException e) {
@@ -287,16 +345,31 @@ public final class OutboundWebhooks implements AutoCloseable {
                         + "AND d.next_attempt_at <= :now AND (d.claimed_until IS NULL OR d.claimed_until <= :now) "
                         + "ORDER BY d.next_attempt_at, d.sequence LIMIT :limit")
                 .bind("now", timestamp(now)).bind("limit", SEND_BATCH).mapTo(String.class).list());
+        // sent in parallel, so one slow or unreachable endpoint does not hold up every other tenant's deliveries
+        List<Future<?>> sending = new ArrayList<>();
         for (String id : due) {
-            try {
-                Optional<Delivery> claimed = claim(id);
-                if (claimed.isPresent()) {
-                    send(claimed.get());
-                    work++;
+            if (closed) {
+                break;
+            }
+            Optional<Delivery> claimed = claim(id);
+            if (claimed.isPresent()) {
+                try {
+                    sending.add(senders.submit(() -> send(claimed.get())));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    break; // closing: the lease runs out and another round sends it
                 }
-            } catch (RuntimeException e) {
+            }
+        }
+        for (Future<?> sent : sending) {
+            try {
+                sent.get();
+                work++;
+            } catch (ExecutionException e) {
                 // e.g. the endpoint was deleted while its delivery was in flight; the others go on
-                LOG.warn("outbound delivery {} could not be recorded: {}", id, e.toString());
+                LOG.warn("an outbound delivery could not be recorded: {}", e.getCause().toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         return work;
@@ -365,17 +438,19 @@ public final class OutboundWebhooks implements AutoCloseable {
         try {
             Endpoint endpoint = jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM hub_outbound_endpoint WHERE id = :id")
                     .bind("id", delivery.endpointId()).map(OutboundWebhooks::endpointRow).findOne()).orElseThrow();
-            String encrypted = jdbi.withHandle(handle -> handle.createQuery("SELECT secret FROM hub_outbound_endpoint WHERE id = :id")
-                    .bind("id", endpoint.id()).mapTo(String.class).one());
-            String secret = cipher.decrypt(encrypted, aad(endpoint.tenantId(), endpoint.id()));
             URI uri = urls.check(endpoint.url());
             long timestamp = attemptedAt.getEpochSecond();
+            StringBuilder signatures = new StringBuilder();
+            for (String secret : signingSecrets(endpoint, attemptedAt)) {
+                signatures.append(signatures.length() == 0 ? "" : " ")
+                        .append(StandardWebhookSignature.sign(secret, delivery.id(), timestamp, delivery.payload()));
+            }
             HttpRequest request = HttpRequest.newBuilder(uri).timeout(settings.timeout())
                     .header("Content-Type", "application/json")
                     .header("User-Agent", "Junction-Webhooks/0.1")
                     .header("webhook-id", delivery.id())
                     .header("webhook-timestamp", Long.toString(timestamp))
-                    .header("webhook-signature", StandardWebhookSignature.sign(secret, delivery.id(), timestamp, delivery.payload()))
+                    .header("webhook-signature", signatures.toString())
                     .POST(HttpRequest.BodyPublishers.ofString(delivery.payload())).build();
             HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
             statusCode = response.statusCode();

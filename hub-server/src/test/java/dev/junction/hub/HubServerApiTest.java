@@ -88,6 +88,7 @@ abstract class HubServerApiTest extends HubServerTestBase {
             case "PushInput" -> "{\"entity\":\"contacts\",\"external_id\":\"" + contactId + "\",\"changes\":{\"first_name\":\"Eve\"}}";
             case "ConflictStrategy" -> "{\"strategy\":\"LOCAL_WINS\"}";
             case "OutboundEndpointUpdate" -> "{\"enabled\":false}";
+            case "SecretRotation" -> "{\"previous_valid_seconds\":0}";
             default -> throw new AssertionError("no sample body for request schema " + schema + ": add one to HubServerApiTest.sampleBody");
         };
     }

@@ -137,16 +137,30 @@ abstract class OutboundWebhooksTest extends HubServerTestBase {
             JsonNode one = api.get("/v1/outbound-webhooks/" + endpointId + "/deliveries/" + log.get(0).get("id").asText(), tenant.key()).json();
             assertThat(one.get("payload").get("type").asText()).isEqualTo("record.created");
 
-            // a rotated secret signs what comes next; the old one no longer verifies it
-            String rotated = api.post("/v1/outbound-webhooks/" + endpointId + "/rotate-secret", tenant.key(), null).json().get("secret").asText();
+            // a rotated secret signs what comes next; the previous one signs too during the overlap, then not at all
+            String redeliver = "/v1/outbound-webhooks/" + endpointId + "/deliveries/" + log.get(0).get("id").asText() + "/redeliver";
+            JsonNode rotation = api.post("/v1/outbound-webhooks/" + endpointId + "/rotate-secret", tenant.key(), null).json();
+            String rotated = rotation.get("secret").asText();
             assertThat(rotated).startsWith("whsec_").isNotEqualTo(secret);
-            assertThat(api.post("/v1/outbound-webhooks/" + endpointId + "/deliveries/" + log.get(0).get("id").asText() + "/redeliver",
-                    tenant.key(), null).status()).isEqualTo(202);
+            assertThat(rotation.get("previous_valid_until").isNull()).isFalse();
+            assertThat(api.post(redeliver, tenant.key(), null).status()).isEqualTo(202);
             deliverUntil("the redelivery", () -> receiver.received().size() == 7);
             WebhookReceiver.Received again = receiver.received().get(6);
             assertThat(again.header("webhook-id")).as("same message id on redelivery").isEqualTo(log.get(0).get("id").asText());
+            assertThat(again.header("webhook-signature").split(" ")).hasSize(2);
             assertThat(verifies(rotated, again)).isTrue();
-            assertThat(verifies(secret, again)).isFalse();
+            assertThat(verifies(secret, again)).as("the previous secret during the overlap").isTrue();
+
+            String third = api.post("/v1/outbound-webhooks/" + endpointId + "/rotate-secret", tenant.key(),
+                    "{\"previous_valid_seconds\":0}").json().get("secret").asText();
+            assertThat(api.post("/v1/outbound-webhooks/" + endpointId + "/rotate-secret", tenant.key(),
+                    "{\"previous_valid_seconds\":-5}").status()).isEqualTo(422);
+            assertThat(api.post(redeliver, tenant.key(), null).status()).isEqualTo(202);
+            deliverUntil("the second redelivery", () -> receiver.received().size() == 8);
+            WebhookReceiver.Received last = receiver.received().get(7);
+            assertThat(verifies(third, last)).isTrue();
+            assertThat(verifies(rotated, last)).as("dropped at once").isFalse();
+            assertThat(last.header("webhook-signature").split(" ")).hasSize(1);
         }
     }
 
@@ -287,7 +301,7 @@ abstract class OutboundWebhooksTest extends HubServerTestBase {
                     round.get();
                 }
             } finally {
-                threads.shutdownNow();
+                threads.shutdown();
                 other.close();
             }
             deliverUntil("every event", () -> receiver.received().size() >= 18);
