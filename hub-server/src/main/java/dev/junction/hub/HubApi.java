@@ -68,10 +68,17 @@ final class HubApi implements AutoCloseable {
     private final List<Route> routes;
 
     HubApi(Hub hub, TenantStore tenants, String publicUrl) {
+        this(hub, tenants, publicUrl, List.of());
+    }
+
+    /** With more routes from hub-server's other parts (outbound webhooks), documented like the rest. */
+    HubApi(Hub hub, TenantStore tenants, String publicUrl, List<Route> moreRoutes) {
         this.hub = hub;
         this.tenants = tenants;
         this.publicUrl = publicUrl;
-        this.routes = List.copyOf(buildRoutes());
+        List<Route> all = buildRoutes();
+        all.addAll(moreRoutes);
+        this.routes = List.copyOf(all);
     }
 
     List<Route> routes() {

@@ -49,9 +49,10 @@ public final class HubServer implements AutoCloseable {
     private final ExecutorService executor;
     private final HubApi api;
     private final String publicUrl;
+    private final OutboundWebhooks outbound;
 
     private HubServer(ServerConfig config, Hub hub, HikariDataSource pool, TenantStore tenants, String adminKey,
-            HttpServer http, ExecutorService executor, HubApi api, String publicUrl) {
+            HttpServer http, ExecutorService executor, HubApi api, String publicUrl, OutboundWebhooks outbound) {
         this.config = config;
         this.hub = hub;
         this.pool = pool;
@@ -61,6 +62,7 @@ public final class HubServer implements AutoCloseable {
         this.executor = executor;
         this.api = api;
         this.publicUrl = publicUrl;
+        this.outbound = outbound;
     }
 
     /** Starts a server; {@code out} receives the startup warnings meant for a human (generated keys). */
@@ -83,6 +85,7 @@ public final class HubServer implements AutoCloseable {
         String publicUrl = config.publicUrl().orElse("http://" + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":" + port);
         Hub hub = null;
         HikariDataSource pool = null;
+        OutboundWebhooks outbound = null;
         try {
             Keys keys = Keys.resolve(config, out);
             pool = config.databaseUrl().map(url -> dataSource(config, url)).orElse(null);
@@ -94,7 +97,11 @@ public final class HubServer implements AutoCloseable {
             hub = customizer.apply(builder).build();
             TenantStore.migrate(hub.database().dataSource());
             TenantStore tenants = new TenantStore(hub.database().jdbi(), Clock.systemUTC());
-            HubApi api = new HubApi(hub, tenants, publicUrl);
+            outbound = new OutboundWebhooks(hub, SecretCipher.single(config.encryptionKeyId(), keys.encryptionKey()),
+                    Clock.systemUTC(), config.outboundSettings());
+            List<Route> moreRoutes = new java.util.ArrayList<>(new OutboundApi(hub, outbound).routes());
+            moreRoutes.add(new ConnectionErrors(hub).route());
+            HubApi api = new HubApi(hub, tenants, publicUrl, moreRoutes);
             AtomicInteger threads = new AtomicInteger();
             ExecutorService executor = Executors.newFixedThreadPool(32, runnable -> {
                 Thread thread = new Thread(runnable, "hub-http-" + threads.incrementAndGet());
@@ -106,9 +113,12 @@ public final class HubServer implements AutoCloseable {
             http.start();
             LOG.info("hub-server listening on {} ({} database, {} providers)", publicUrl,
                     pool != null ? "PostgreSQL" : "embedded", hub.providers().size());
-            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl);
+            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl, outbound);
         } catch (RuntimeException e) {
             http.stop(0);
+            if (outbound != null) {
+                outbound.close();
+            }
             if (hub != null) {
                 hub.close();
             }
@@ -200,6 +210,8 @@ public final class HubServer implements AutoCloseable {
     public int port() { return http.getAddress().getPort(); }
     public List<Route> routes() { return api.routes(); }
     public ServerConfig config() { return config; }
+    /** Outbound webhooks; {@link OutboundWebhooks#deliverDue()} runs one delivery round (tests, or a scheduler). */
+    public OutboundWebhooks outbound() { return outbound; }
 
     /** The base URL tests and the demo's curl lines use: loopback and the bound port. */
     public String localUrl() {
@@ -210,6 +222,7 @@ public final class HubServer implements AutoCloseable {
     public void close() {
         http.stop(0);
         executor.shutdownNow();
+        outbound.close();
         api.close();
         hub.close();
         if (pool != null) {

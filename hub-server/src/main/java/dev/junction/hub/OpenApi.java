@@ -84,6 +84,32 @@ final class OpenApi {
                 "processed_at:date-time?"));
         SCHEMAS.put("WebhookInbox", List.of("items:WebhookInboxEntry[]"));
         SCHEMAS.put("Replayed", List.of("id:integer", "status:string"));
+        SCHEMAS.put("NewOutboundEndpoint", List.of("url:string", "~description:string", "~entities:string[]", "~connection_id:string",
+                "~enabled:boolean", "~after:integer"));
+        SCHEMAS.put("OutboundEndpointUpdate", List.of("~url:string", "~description:string?", "~entities:string[]?",
+                "~connection_id:string?", "~enabled:boolean"));
+        SCHEMAS.put("OutboundEndpoint", List.of("id:string", "url:string", "description:string?", "entities:string[]?",
+                "connection_id:string?", "enabled:boolean", "cursor:integer", "created_at:date-time", "updated_at:date-time"));
+        SCHEMAS.put("CreatedOutboundEndpoint", List.of("id:string", "url:string", "description:string?", "entities:string[]?",
+                "connection_id:string?", "enabled:boolean", "cursor:integer", "created_at:date-time", "updated_at:date-time",
+                "secret:string"));
+        SCHEMAS.put("OutboundEndpointList", List.of("items:OutboundEndpoint[]"));
+        SCHEMAS.put("SecretRotation", List.of("~previous_valid_seconds:integer"));
+        SCHEMAS.put("OutboundSecret", List.of("secret:string", "previous_valid_until:date-time?"));
+        SCHEMAS.put("OutboundAttempt", List.of("attempted_at:date-time", "status_code:integer?", "latency_ms:integer", "error:string?",
+                "next_attempt_at:date-time?"));
+        SCHEMAS.put("OutboundDelivery", List.of("id:string", "endpoint_id:string", "sequence:integer", "event_type:string",
+                "status:string", "attempts_since_queued:integer", "next_attempt_at:date-time?", "last_status_code:integer?",
+                "last_error:string?", "created_at:date-time", "finished_at:date-time?", "payload:any", "attempts:OutboundAttempt[]"));
+        SCHEMAS.put("OutboundDeliveryList", List.of("items:OutboundDelivery[]"));
+        SCHEMAS.put("ErrorEntry", List.of("kind:string", "at:date-time?", "message:string", "run_id:string?", "external_id:string?",
+                "status:string"));
+        SCHEMAS.put("EntityErrors", List.of("entity:string", "sync_errors:integer", "webhook_errors:integer", "refresh_errors:integer",
+                "last_error_at:date-time?", "latest:ErrorEntry[]"));
+        SCHEMAS.put("ConnectionErrorState", List.of("status:string", "needs_reauth:boolean", "last_error:string?", "updated_at:date-time"));
+        SCHEMAS.put("ErrorTotals", List.of("sync_errors:integer", "webhook_errors:integer", "refresh_errors:integer"));
+        SCHEMAS.put("ConnectionErrors", List.of("connection_id:string", "since:date-time", "connection:ConnectionErrorState",
+                "totals:ErrorTotals", "entities:EntityErrors[]"));
     }
 
     private OpenApi() {}

@@ -46,7 +46,12 @@ public final class ServerConfig {
             new Setting("admin.key", "(generated in development)", "the bearer key for the admin endpoints (tenants and their API keys)"),
             new Setting("http.max-body-bytes", "1048576", "request bodies larger than this are refused with 413"),
             new Setting("sync.threads", "4", "sync worker threads"),
-            new Setting("demo.contacts", "200", "`demo` only: contacts in each sandbox (other entities in proportion)"));
+            new Setting("demo.contacts", "200", "`demo` only: contacts in each sandbox (other entities in proportion)"),
+            new Setting("outbound.poll-interval", "5s", "how often this process sends due outbound webhooks (`500ms`, `5s`, `1m`); `0` turns the poller off. Several processes may poll one database"),
+            new Setting("outbound.retry-base", "30s", "the first retry delay of a failed outbound delivery; each further retry doubles it (±20 % jitter, at most 1 h)"),
+            new Setting("outbound.max-attempts", "8", "attempts of an outbound delivery before it is marked `failed` (redeliverable)"),
+            new Setting("outbound.timeout", "10s", "connect and answer timeout of one outbound delivery"),
+            new Setting("outbound.allow-private-urls", "false", "`true` lets outbound webhook URLs point at loopback or private addresses in production (development always allows them)"));
 
     private final Map<String, String> values;
     private final Map<String, String> providerValues;
@@ -139,6 +144,8 @@ public final class ServerConfig {
         integer("sync.threads", 4, 1, 64);
         integer("database.pool-size", 10, 1, 200);
         integer("demo.contacts", 200, 1, 1_000_000);
+        integer("outbound.max-attempts", 8, 1, 50);
+        outboundSettings();
         databaseUrl().ifPresent(url -> {
             if (!url.startsWith("jdbc:postgresql:")) {
                 throw new ConfigException("JUNCTION_DATABASE_URL must be a PostgreSQL JDBC URL (jdbc:postgresql://...), was '" + url + "'");
@@ -212,6 +219,43 @@ public final class ServerConfig {
 
     public int demoContacts() {
         return integer("demo.contacts", 200, 1, 1_000_000);
+    }
+
+    /** The outbound webhook settings ({@code outbound.*}). */
+    public OutboundWebhooks.Settings outboundSettings() {
+        OutboundWebhooks.Settings defaults = OutboundWebhooks.Settings.defaults();
+        String allow = values.getOrDefault("outbound.allow-private-urls", "false").toLowerCase(Locale.ROOT);
+        if (!allow.equals("true") && !allow.equals("false")) {
+            throw new ConfigException(environmentName("outbound.allow-private-urls") + " must be true or false, was '" + allow + "'");
+        }
+        java.time.Duration timeout = duration("outbound.timeout", defaults.timeout());
+        if (timeout.isZero()) {
+            throw new ConfigException(environmentName("outbound.timeout") + " must be more than 0");
+        }
+        return new OutboundWebhooks.Settings(duration("outbound.poll-interval", defaults.pollInterval()),
+                duration("outbound.retry-base", defaults.retryBase()), defaults.retryMax(),
+                integer("outbound.max-attempts", defaults.maxAttempts(), 1, 50), timeout,
+                !production() || allow.equals("true"));
+    }
+
+    /** A duration such as {@code 250ms}, {@code 5s}, {@code 2m} or {@code 1h}; a bare number is seconds. */
+    private java.time.Duration duration(String key, java.time.Duration defaultValue) {
+        String raw = values.get(key);
+        if (raw == null) {
+            return defaultValue;
+        }
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)?").matcher(raw.trim().toLowerCase(Locale.ROOT));
+        if (!matcher.matches()) {
+            throw new ConfigException(environmentName(key) + " must be a duration such as 500ms, 5s, 2m or 1h, was '" + raw + "'");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
+        return switch (unit) {
+            case "ms" -> java.time.Duration.ofMillis(amount);
+            case "m" -> java.time.Duration.ofMinutes(amount);
+            case "h" -> java.time.Duration.ofHours(amount);
+            default -> java.time.Duration.ofSeconds(amount);
+        };
     }
 
     /** Settings for one provider: {@code provider.<id>.<name>} without the prefix. */

@@ -67,29 +67,108 @@ abstract class HubServerApiTest extends HubServerTestBase {
         assertThat(api.post("/v1/tenants/no-such-tenant/api-keys", ADMIN_KEY, null).status()).isEqualTo(404);
     }
 
-    @Test
-    void aTenantCannotSeeOrTouchAnotherTenantsConnectionsRecordsOrRuns() {
-        String runId = fullRunA.get("id").asText();
-        String contactId = api.get("/v1/records/contact?limit=1", keyA).json().get("items").get(0).get("external_id").asText();
-        String c = "/v1/connections/" + connectionA;
+    /**
+     * Path parameters that name something a tenant owns: another tenant's value must be 404 on every method. A new
+     * route whose path has a parameter that is in neither set fails the test until it is classified here and given
+     * a real value below.
+     */
+    private static final Set<String> OWNED_IDS = Set.of("connectionId", "runId", "externalId", "inboxId", "endpointId", "deliveryId");
+    /** Path parameters that are vocabulary (a record type, an entity, an action name), the same for every tenant. */
+    private static final Set<String> VOCABULARY = Set.of("type", "entity", "action");
 
-        assertThat(api.get("/v1/connections", keyB).json().get("items")).isEmpty();
-        for (String path : List.of(c, c + "/syncs", "/v1/syncs/" + runId, c + "/records/contact/" + contactId,
-                c + "/raw/contacts/" + contactId, c + "/webhooks", c + "/webhooks/inbox", c + "/dead-letters", "/v1/changes?connection_id=" + connectionA)) {
-            assertThat(api.get(path, keyB).status()).as("GET %s as another tenant", path).isEqualTo(404);
+    /** A body each documented request schema accepts, so that validation cannot answer before the tenant check. */
+    private static String sampleBody(String schema, String contactId) {
+        if (schema == null) {
+            return null;
         }
-        for (String path : List.of(c + "/syncs", c + "/oauth/start", "/v1/syncs/" + runId + "/cancel", c + "/webhooks/enable",
-                c + "/webhooks/disable", c + "/webhooks/inbox/1/replay")) {
-            assertThat(api.post(path, keyB, null).status()).as("POST %s as another tenant", path).isEqualTo(404);
+        return switch (schema) {
+            case "SyncTrigger" -> "{\"mode\":\"incremental\"}";
+            case "OAuthStartRequest" -> "{}";
+            case "ActionInput" -> "{\"label\":\"Open\",\"target_url\":\"https://intake.example/open\",\"ui_reference\":\"contacts/show\"}";
+            case "PushInput" -> "{\"entity\":\"contacts\",\"external_id\":\"" + contactId + "\",\"changes\":{\"first_name\":\"Eve\"}}";
+            case "ConflictStrategy" -> "{\"strategy\":\"LOCAL_WINS\"}";
+            case "OutboundEndpointUpdate" -> "{\"enabled\":false}";
+            case "SecretRotation" -> "{\"previous_valid_seconds\":0}";
+            default -> throw new AssertionError("no sample body for request schema " + schema + ": add one to HubServerApiTest.sampleBody");
+        };
+    }
+
+    @Test
+    void everyRouteThatTakesAnIdAnswers404ForAnotherTenantsIdOnEveryMethod() throws Exception {
+        // Tenant A of its own, owning one of everything a route can name
+        String keyOwner = tenantWithKey("cross-tenant-a");
+        String connection = connectClio(keyOwner);
+        JsonNode run = syncAndWait(keyOwner, connection, "{\"mode\":\"full\",\"entities\":[\"users\",\"contacts\"]}");
+        String contactId = api.get("/v1/records/contact?limit=1&connection_id=" + connection, keyOwner).json().get("items").get(0)
+                .get("external_id").asText();
+        assertThat(api.post("/v1/connections/" + connection + "/webhooks/enable", keyOwner, null).status()).isEqualTo(200);
+        await("webhooks enabled", () -> api.get("/v1/connections/" + connection + "/webhooks", keyOwner).json().get("items")
+                .findValuesAsText("status").stream().allMatch("enabled"::equals));
+        clio.updateRecord(dev.junction.provider.clio.sandbox.ClioEntity.CONTACTS, Long.parseLong(contactId),
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("first_name", "Crossed"));
+        await("an inbox entry", () -> !api.get("/v1/connections/" + connection + "/webhooks/inbox", keyOwner).json().get("items").isEmpty());
+        String inboxId = api.get("/v1/connections/" + connection + "/webhooks/inbox", keyOwner).json().get("items").get(0).get("id").asText();
+        String endpointId;
+        String deliveryId;
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            endpointId = api.post("/v1/outbound-webhooks", keyOwner, "{\"url\":\"" + receiver.url() + "\",\"after\":0}").json().get("id").asText();
+            await("a delivery", () -> {
+                server.outbound().deliverDue();
+                return !receiver.received().isEmpty();
+            });
+            deliveryId = api.get("/v1/outbound-webhooks/" + endpointId + "/deliveries?limit=1", keyOwner).json().get("items").get(0)
+                    .get("id").asText();
         }
-        assertThat(api.send("POST", c + "/actions/create_custom_action", keyB, "{}", Map.of("Idempotency-Key", "k")).status())
-                .isEqualTo(404);
-        assertThat(api.delete(c, keyB).status()).isEqualTo(404);
-        assertThat(api.get("/v1/records/contact", keyB).json().get("items")).isEmpty();
-        assertThat(api.get("/v1/records/contact?connection_id=" + connectionA, keyB).status()).isEqualTo(404);
-        assertThat(api.get("/v1/changes", keyB).json().get("items")).isEmpty();
-        // and A still has everything
-        assertThat(api.get(c, keyA).status()).isEqualTo(200);
+        Map<String, String> values = Map.of("connectionId", connection, "runId", run.get("id").asText(), "externalId", contactId,
+                "inboxId", inboxId, "endpointId", endpointId, "deliveryId", deliveryId,
+                "type", "contact", "entity", "contacts", "action", "create_custom_action");
+
+        int checked = 0;
+        for (Route route : server.routes()) {
+            if (route.access() != Route.Access.TENANT) {
+                continue; // admin routes see every tenant by design; public ones take no tenant key
+            }
+            for (String name : route.pathParameters()) {
+                assertThat(OWNED_IDS.contains(name) || VOCABULARY.contains(name))
+                        .as("%s %s: classify path parameter '%s' in this test and give it a real value of tenant A", route.method(),
+                                route.path(), name).isTrue();
+            }
+            String path = route.path();
+            for (String name : route.pathParameters()) {
+                path = path.replace("{" + name + "}", java.net.URLEncoder.encode(values.get(name), java.nio.charset.StandardCharsets.UTF_8));
+            }
+            if (route.pathParameters().stream().anyMatch(OWNED_IDS::contains)) {
+                String body = sampleBody(route.requestSchema(), contactId);
+                Map<String, String> headers = Map.of("Idempotency-Key", "cross-tenant-" + checked);
+                ApiClient.Response asOther = api.send(route.method(), path, keyB, body, headers);
+                assertThat(asOther.status()).as("%s %s as another tenant: %s", route.method(), path, asOther.json()).isEqualTo(404);
+                if (route.method().equals("GET")) {
+                    assertThat(api.get(path, keyOwner).status()).as("GET %s as its owner", path).isEqualTo(200);
+                }
+                checked++;
+            } else if (route.method().equals("GET") && !route.pathParameters().isEmpty()) {
+                // vocabulary only (records of a type): the other tenant sees its own data, none of A's
+                assertThat(api.get(path, keyB).json().toString()).as("GET %s as another tenant", path).doesNotContain(connection);
+            }
+            // a query parameter naming a connection is an id too
+            if (route.parameters().stream().anyMatch(parameter -> parameter.name().equals("connection_id")) && route.method().equals("GET")) {
+                String query = path + "?connection_id=" + connection;
+                assertThat(api.get(query, keyB).status()).as("GET %s as another tenant", query).isEqualTo(404);
+                checked++;
+            }
+        }
+        assertThat(checked).as("routes checked").isGreaterThan(25);
+
+        // nothing of A's leaked into lists, and nothing of A's changed
+        assertThat(api.get("/v1/connections", keyB).json().get("items").findValuesAsText("id")).doesNotContain(connection);
+        assertThat(api.get("/v1/changes?limit=1000", keyB).json().toString()).doesNotContain(connection);
+        assertThat(api.get("/v1/outbound-webhooks", keyB).json().get("items").findValuesAsText("id")).doesNotContain(endpointId);
+        assertThat(api.get("/v1/connections/" + connection, keyOwner).json().get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(api.get("/v1/connections/" + connection + "/conflict-strategy", keyOwner).json().get("strategy").asText())
+                .isEqualTo("REMOTE_WINS");
+        assertThat(api.get("/v1/outbound-webhooks/" + endpointId, keyOwner).json().get("enabled").asBoolean()).isTrue();
+        assertThat(api.get("/v1/connections/" + connection + "/webhooks", keyOwner).json().get("items")).isNotEmpty();
+        api.post("/v1/connections/" + connection + "/webhooks/disable", keyOwner, null);
     }
 
     @Test

@@ -36,8 +36,14 @@ abstract class HubServerTestBase {
     static ApiClient api;
 
     static void startServer(TestDatabase.Kind kind, String owner) {
+        startServer(kind, owner, Map.of());
+    }
+
+    /** Starts the server with more settings; the outbound webhook poller is off unless {@code extra} turns it on. */
+    static void startServer(TestDatabase.Kind kind, String owner, Map<String, String> extra) {
         database = TestDatabase.create(kind, owner);
         Map<String, String> settings = new HashMap<>();
+        settings.put("outbound.poll-interval", "0");
         settings.put("http.host", "127.0.0.1");
         settings.put("http.port", "0");
         settings.put("admin.key", ADMIN_KEY);
@@ -51,6 +57,7 @@ abstract class HubServerTestBase {
         } else {
             settings.put("data.dir", database.dataDirectory().toString());
         }
+        settings.putAll(extra);
         server = HubServer.start(ServerConfig.of(settings), new PrintStream(new ByteArrayOutputStream()),
                 builder -> builder.withRateLimit(ClioProvider.ID, RateLimitPolicy.UNLIMITED).withBackgroundInterval(Duration.ZERO));
         ClioSandbox.Builder sandbox = ClioSandbox.builder()
