@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -49,9 +50,11 @@ public final class HubServer implements AutoCloseable {
     private final ExecutorService executor;
     private final HubApi api;
     private final String publicUrl;
+    private final SyncScheduler schedules;
 
     private HubServer(ServerConfig config, Hub hub, HikariDataSource pool, TenantStore tenants, String adminKey,
-            HttpServer http, ExecutorService executor, HubApi api, String publicUrl) {
+            HttpServer http, ExecutorService executor, HubApi api, String publicUrl, SyncScheduler schedules) {
+        this.schedules = schedules;
         this.config = config;
         this.hub = hub;
         this.pool = pool;
@@ -83,18 +86,26 @@ public final class HubServer implements AutoCloseable {
         String publicUrl = config.publicUrl().orElse("http://" + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":" + port);
         Hub hub = null;
         HikariDataSource pool = null;
+        SyncScheduler schedules = null;
         try {
             Keys keys = Keys.resolve(config, out);
             pool = config.databaseUrl().map(url -> dataSource(config, url)).orElse(null);
             HubBuilder builder = Hub.builder()
                     .withEncryptionKey(config.encryptionKeyId(), keys.encryptionKey())
-                    .withSyncThreads(config.syncThreads());
+                    .withSyncThreads(config.syncThreads())
+                    .withInstanceName(config.nodeName())
+                    .withLeaseDuration(config.syncLease());
+            if (config.schedulerEnabled()) {
+                // The scheduler's maintenance task does the webhook rounds, on one node at a time.
+                builder.withBackgroundInterval(Duration.ZERO);
+            }
             builder = pool != null ? builder.withDataSource(pool) : builder.withDataDirectory(config.dataDirectory().toAbsolutePath());
             registerProviders(builder, config);
             hub = customizer.apply(builder).build();
             TenantStore.migrate(hub.database().dataSource());
             TenantStore tenants = new TenantStore(hub.database().jdbi(), Clock.systemUTC());
-            HubApi api = new HubApi(hub, tenants, publicUrl);
+            schedules = new SyncScheduler(hub, tenants, hub.database().dataSource(), SyncScheduler.Settings.of(config), Clock.systemUTC());
+            HubApi api = new HubApi(hub, tenants, publicUrl, schedules);
             AtomicInteger threads = new AtomicInteger();
             ExecutorService executor = Executors.newFixedThreadPool(32, runnable -> {
                 Thread thread = new Thread(runnable, "hub-http-" + threads.incrementAndGet());
@@ -104,11 +115,15 @@ public final class HubServer implements AutoCloseable {
             http.createContext("/", new HttpDispatcher(api.routes(), tenants, keys.adminKey(), config.maxBodyBytes(), api.openApi()));
             http.setExecutor(executor);
             http.start();
+            schedules.start();
             LOG.info("hub-server listening on {} ({} database, {} providers)", publicUrl,
                     pool != null ? "PostgreSQL" : "embedded", hub.providers().size());
-            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl);
+            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl, schedules);
         } catch (RuntimeException e) {
             http.stop(0);
+            if (schedules != null) {
+                schedules.close();
+            }
             if (hub != null) {
                 hub.close();
             }
@@ -200,6 +215,7 @@ public final class HubServer implements AutoCloseable {
     public int port() { return http.getAddress().getPort(); }
     public List<Route> routes() { return api.routes(); }
     public ServerConfig config() { return config; }
+    public SyncScheduler scheduler() { return schedules; }
 
     /** The base URL tests and the demo's curl lines use: loopback and the bound port. */
     public String localUrl() {
@@ -210,6 +226,7 @@ public final class HubServer implements AutoCloseable {
     public void close() {
         http.stop(0);
         executor.shutdownNow();
+        schedules.close();
         api.close();
         hub.close();
         if (pool != null) {
