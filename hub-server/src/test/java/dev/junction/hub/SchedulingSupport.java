@@ -30,6 +30,15 @@ final class SchedulingSupport {
 
     /** A node's settings: loopback, random port, the test database, seconds instead of minutes. */
     static Map<String, String> nodeSettings(TestDatabase database, String encryptionKey, String nodeName) {
+        Map<String, String> settings = nodeSettings(database.jdbcUrl().orElse(null), encryptionKey, nodeName);
+        if (database.jdbcUrl().isEmpty()) {
+            settings.put("data.dir", database.dataDirectory().toString());
+        }
+        return settings;
+    }
+
+    /** The same for a node in another process: PostgreSQL only ({@code jdbcUrl} null: the caller sets data.dir). */
+    static Map<String, String> nodeSettings(String jdbcUrl, String encryptionKey, String nodeName) {
         Map<String, String> settings = new HashMap<>();
         settings.put("http.host", "127.0.0.1");
         settings.put("http.port", "0");
@@ -45,11 +54,9 @@ final class SchedulingSupport {
         settings.put("scheduler.heartbeat", "500ms");
         settings.put("scheduler.missed-heartbeats", "4");
         settings.put("maintenance.interval", "1s");
-        if (database.jdbcUrl().isPresent()) {
-            settings.put("database.url", database.jdbcUrl().get());
+        if (jdbcUrl != null) {
+            settings.put("database.url", jdbcUrl);
             settings.put("database.pool-size", "6");
-        } else {
-            settings.put("data.dir", database.dataDirectory().toString());
         }
         return settings;
     }
