@@ -88,6 +88,15 @@ class ScheduledSyncKillTest {
                     assertThat(created.stream().filter(event -> event.entity().equals("contacts"))).hasSize(CONTACTS);
                     Set<String> distinct = created.stream().map(event -> event.entity() + "/" + event.externalId()).collect(Collectors.toSet());
                     assertThat(distinct).as("each record created once").hasSize(created.size());
+                    // The killed node's run does not show RUNNING forever: the take-over closed it as abandoned.
+                    Set<String> survivorRunIds = survivorRuns.stream().map(SyncRun::id).collect(Collectors.toSet());
+                    List<SyncRun> killed = hub.listSyncRuns(TENANT, connection, 100).stream()
+                            .filter(run -> !survivorRunIds.contains(run.id())).toList();
+                    assertThat(killed).singleElement().satisfies(run -> {
+                        assertThat(run.status()).isEqualTo(SyncStatus.FAILED);
+                        assertThat(run.error()).startsWith("abandoned");
+                        assertThat(run.finishedAt()).isNotNull();
+                    });
                 } finally {
                     doomed.destroyForcibly();
                     if (survivor != null) {
