@@ -36,7 +36,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -107,7 +106,9 @@ public final class SyncScheduler implements AutoCloseable {
     private final RecurringTask<Void> maintenanceTask;
     private final Scheduler scheduler;
     private final SchedulerClient client;
-    private final List<Execution> executions = new CopyOnWriteArrayList<>();
+    /** The most recent scheduled syncs this node started (bounded: a long-running node forgets the oldest). */
+    private final java.util.ArrayDeque<Execution> executions = new java.util.ArrayDeque<>();
+    private static final int EXECUTIONS_KEPT = 10_000;
     private final Set<SyncHandle> running = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
 
@@ -157,9 +158,20 @@ public final class SyncScheduler implements AutoCloseable {
         return scheduler != null;
     }
 
-    /** The scheduled syncs this node started, oldest first. */
+    /** The scheduled syncs this node started, oldest first (the most recent {@value #EXECUTIONS_KEPT}). */
     public List<Execution> executions() {
-        return List.copyOf(executions);
+        synchronized (executions) {
+            return List.copyOf(executions);
+        }
+    }
+
+    private void remember(Execution execution) {
+        synchronized (executions) {
+            if (executions.size() == EXECUTIONS_KEPT) {
+                executions.removeFirst();
+            }
+            executions.addLast(execution);
+        }
     }
 
     // ---- schedules --------------------------------------------------------------------------------------------
@@ -168,7 +180,16 @@ public final class SyncScheduler implements AutoCloseable {
     void connectionActive(String tenantId, String connectionId) {
         Row row = ensureRow(tenantId, connectionId);
         if (row.enabled()) {
-            client.schedule(syncTask.instance(connectionId), clock.instant(), SchedulerClient.ScheduleOptions.WHEN_EXISTS_RESCHEDULE);
+            scheduleAt(connectionId, clock.instant());
+        }
+    }
+
+    /** Schedules (or moves) the connection's sync; one running now is left alone (it reschedules itself when done). */
+    private void scheduleAt(String connectionId, Instant due) {
+        try {
+            client.schedule(syncTask.instance(connectionId), due, SchedulerClient.ScheduleOptions.WHEN_EXISTS_RESCHEDULE);
+        } catch (TaskInstanceException e) {
+            LOG.debug("sync of connection {} is running; it reschedules itself when it ends", connectionId);
         }
     }
 
@@ -210,7 +231,7 @@ public final class SyncScheduler implements AutoCloseable {
                 cancel(connection.id());
             } else if (connection.status() == ConnectionStatus.ACTIVE) {
                 Instant due = row.lastRunAt() == null ? now : now.plus(interval(row));
-                client.schedule(syncTask.instance(connection.id()), due, SchedulerClient.ScheduleOptions.WHEN_EXISTS_RESCHEDULE);
+                scheduleAt(connection.id(), due);
             }
         }
         return schedule(connection.tenantId(), connection.id());
@@ -279,7 +300,7 @@ public final class SyncScheduler implements AutoCloseable {
         SyncHandle handle = hub.startSync(tenantId, connectionId, SyncRequest.incremental());
         running.add(handle);
         Instant startedAt = clock.instant();
-        executions.add(new Execution(connectionId, context.getExecution().executionTime, handle.runId(), settings.nodeName()));
+        remember(new Execution(connectionId, context.getExecution().executionTime, handle.runId(), settings.nodeName()));
         jdbi.useHandle(h -> h.createUpdate("UPDATE hub_sync_schedule SET last_run_id = :run, last_run_at = :at WHERE connection_id = :id")
                 .bind("run", handle.runId()).bind("at", Timestamp.from(startedAt)).bind("id", connectionId).execute());
         SyncRun run;
@@ -374,11 +395,15 @@ public final class SyncScheduler implements AutoCloseable {
         // read before listing connections, so a connection created meanwhile is never taken for a deleted one
         List<String> known = jdbi.withHandle(handle -> handle.createQuery("SELECT connection_id FROM hub_sync_schedule")
                 .mapTo(String.class).list());
+        Set<String> off = jdbi.withHandle(handle -> handle.createQuery("SELECT connection_id FROM hub_sync_schedule WHERE enabled = FALSE")
+                .mapTo(String.class).set());
+        Set<String> withTask = jdbi.withHandle(handle -> handle.createQuery("SELECT task_instance FROM " + TABLE
+                        + " WHERE task_name = :task").bind("task", SYNC_TASK).mapTo(String.class).set());
         Set<String> live = new java.util.HashSet<>();
         for (TenantStore.Tenant tenant : tenants.listTenants()) {
             for (Connection connection : hub.listConnections(tenant.id())) {
                 live.add(connection.id());
-                if (connection.status() != ConnectionStatus.ACTIVE) {
+                if (connection.status() != ConnectionStatus.ACTIVE || off.contains(connection.id()) || withTask.contains(connection.id())) {
                     continue;
                 }
                 Row row = ensureRow(tenant.id(), connection.id());

@@ -71,6 +71,14 @@ class ScheduledSyncTest {
             assertThat(off.json().get("enabled").asBoolean()).isFalse();
             assertThat(off.json().get("interval_seconds").asLong()).as("the interval is kept").isEqualTo(3600);
             assertThat(off.json().get("next_run_at").isNull()).isTrue();
+            // A connection active without any schedule (activated outside the API, or before scheduling existed) is
+            // scheduled by the maintenance round.
+            server.hub().database().jdbi().useHandle(handle -> handle.createUpdate("DELETE FROM hub_sync_schedule WHERE connection_id = :id")
+                    .bind("id", connection).execute());
+            assertThat(scheduledTasks(server, connection)).isZero();
+            server.scheduler().maintain();
+            assertThat(scheduledTasks(server, connection)).isEqualTo(1);
+            assertThat(api.get(path, key).json().get("enabled").asBoolean()).isTrue();
             // Back to the default interval and on: the next run is due within the default interval.
             ApiClient.Response on = api.send("PUT", path, key, "{\"enabled\":true,\"interval_seconds\":null}", java.util.Map.of());
             assertThat(on.json().get("default_interval").asBoolean()).isTrue();
