@@ -62,7 +62,11 @@ class ScheduledSyncKillTest {
                 try {
                     await("the doomed node's scheduled sync to store 4 pages of contacts", Duration.ofSeconds(60),
                             () -> hub.liveIds(TENANT, connection, "contacts").size() >= 4 * SchedulingSupport.PAGE_SIZE);
-                    // The second node joins while the first runs the sync: the execution is picked, so it waits.
+                    // Slower still while the second node starts, so the pass is surely not finished at the kill (a
+                    // loaded machine may take seconds to start a node). It joins while the first runs the sync: the
+                    // execution is picked, so it has nothing to run.
+                    clio.faults().clear();
+                    clio.faults().always().onPath("/api/v4/**").respondWith(Fault.delay(Duration.ofSeconds(1)));
                     survivor = SchedulingSupport.start(SchedulingSupport.nodeSettings(database, encryptionKey, "survivor"));
                     doomed.destroyForcibly(); // SIGKILL
                     assertThat(doomed.waitFor(10, TimeUnit.SECONDS)).isTrue();

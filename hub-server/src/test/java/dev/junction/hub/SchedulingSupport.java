@@ -52,7 +52,7 @@ final class SchedulingSupport {
         settings.put("sync.lease", "2s");
         settings.put("scheduler.poll-interval", "200ms");
         settings.put("scheduler.heartbeat", "500ms");
-        settings.put("scheduler.missed-heartbeats", "4");
+        settings.put("scheduler.missed-heartbeats", "6"); // dead after 3 s without a heartbeat, after the 2 s lease
         settings.put("maintenance.interval", "1s");
         if (jdbcUrl != null) {
             settings.put("database.url", jdbcUrl);
