@@ -299,6 +299,9 @@ public final class SyncScheduler implements AutoCloseable {
         }
         SyncHandle handle = hub.startSync(tenantId, connectionId, SyncRequest.incremental());
         running.add(handle);
+        if (closing) {
+            handle.cancel(); // close() may have cancelled the others before this one was added
+        }
         Instant startedAt = clock.instant();
         remember(new Execution(connectionId, context.getExecution().executionTime, handle.runId(), settings.nodeName()));
         jdbi.useHandle(h -> h.createUpdate("UPDATE hub_sync_schedule SET last_run_id = :run, last_run_at = :at WHERE connection_id = :id")
