@@ -73,7 +73,8 @@ final class Demo {
         List<SandboxFactory> factories = SandboxFactory.installed();
         Map<String, Provider> installed = HubBuilder.installedProviders();
         Map<String, String> clientIds = new LinkedHashMap<>();
-        ServerConfig withClients = config;
+        // The demo runs its initial syncs itself; scheduled syncs would contend with them unless asked for.
+        ServerConfig withClients = config.get("scheduler.enabled").isPresent() ? config : config.with("scheduler.enabled", "false");
         for (SandboxFactory factory : factories) {
             Provider provider = installed.get(factory.providerId());
             if (provider != null && provider.authMethod() instanceof AuthMethod.OAuth2) {

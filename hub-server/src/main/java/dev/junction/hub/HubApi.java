@@ -67,13 +67,16 @@ final class HubApi implements AutoCloseable {
     private final Map<String, SyncHandle> running = new ConcurrentHashMap<>();
     private final List<Route> routes;
 
-    HubApi(Hub hub, TenantStore tenants, String publicUrl) {
-        this(hub, tenants, publicUrl, List.of());
+    private final SyncScheduler schedules;
+
+    HubApi(Hub hub, TenantStore tenants, String publicUrl, SyncScheduler schedules) {
+        this(hub, tenants, publicUrl, schedules, List.of());
     }
 
-    /** With more routes from hub-server's other parts (outbound webhooks), documented like the rest. */
-    HubApi(Hub hub, TenantStore tenants, String publicUrl, List<Route> moreRoutes) {
+    /** With more routes from hub-server's other parts (outbound webhooks, the errors view), documented like the rest. */
+    HubApi(Hub hub, TenantStore tenants, String publicUrl, SyncScheduler schedules, List<Route> moreRoutes) {
         this.hub = hub;
+        this.schedules = schedules;
         this.tenants = tenants;
         this.publicUrl = publicUrl;
         List<Route> all = buildRoutes();
@@ -154,8 +157,21 @@ final class HubApi implements AutoCloseable {
                     if (!hub.deleteConnection(request.tenantId(), request.pathId("connectionId"))) {
                         throw ApiException.notFound("no connection '" + request.path("connectionId") + "'");
                     }
+                    schedules.connectionDeleted(request.pathId("connectionId"));
                     return ApiResponse.noContent();
                 }));
+        list.add(Route.builder("GET", "/v1/connections/{connectionId}/schedule", Route.Access.TENANT).withTag("connections")
+                .withSummary("The connection's scheduled incremental sync: interval, on/off, next and last run")
+                .withResponse(200, "Schedule").withResponse(404, "Problem")
+                .handledBy(request -> {
+                    Connection connection = hub.getConnection(request.tenantId(), request.pathId("connectionId"));
+                    return ApiResponse.ok(schedule(schedules.schedule(connection.tenantId(), connection.id())));
+                }));
+        list.add(Route.builder("PUT", "/v1/connections/{connectionId}/schedule", Route.Access.TENANT).withTag("connections")
+                .withSummary("Set the scheduled sync's interval (60..604800 s; null for the server default) and turn it on or off")
+                .withBody("ScheduleUpdate").withResponse(200, "Schedule").withResponse(400, "Problem").withResponse(404, "Problem")
+                .withResponse(422, "Problem")
+                .handledBy(this::updateSchedule));
         list.add(Route.builder("POST", "/v1/connections/{connectionId}/oauth/start", Route.Access.TENANT).withTag("connections")
                 .withSummary("Start OAuth: returns the provider's authorize URL to send the user to").withBody("OAuthStartRequest")
                 .withResponse(200, "OAuthStart").withResponse(404, "Problem").withResponse(501, "Problem")
@@ -348,6 +364,9 @@ final class HubApi implements AutoCloseable {
             connection = connection.withSetting(setting.getKey(), setting.getValue());
         }
         Connection created = hub.createConnection(connection);
+        if (created.status() == dev.junction.core.ConnectionStatus.ACTIVE) {
+            schedules.connectionActive(created.tenantId(), created.id());
+        }
         return ApiResponse.status(201, connection(created));
     }
 
@@ -382,7 +401,47 @@ final class HubApi implements AutoCloseable {
             }
         }
         body.put("freshness", freshness);
+        body.put("schedule", schedule(schedules.schedule(tenantId, connectionId)));
         return body;
+    }
+
+    private ApiResponse updateSchedule(ApiRequest request) {
+        Connection connection = hub.getConnection(request.tenantId(), request.pathId("connectionId"));
+        ObjectNode body = request.jsonObject();
+        for (java.util.Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!name.equals("interval_seconds") && !name.equals("enabled")) {
+                throw ApiException.invalid("unknown field '" + ApiRequest.truncate(name) + "'; a schedule has interval_seconds and enabled");
+            }
+        }
+        SyncScheduler.Schedule current = schedules.schedule(connection.tenantId(), connection.id());
+        Duration interval = current.ownInterval() ? current.interval() : null;
+        if (body.has("interval_seconds")) {
+            JsonNode value = body.get("interval_seconds");
+            if (value.isNull()) {
+                interval = null;
+            } else if (value.isIntegralNumber() && value.canConvertToLong()
+                    && value.asLong() >= SyncScheduler.MIN_INTERVAL.toSeconds() && value.asLong() <= SyncScheduler.MAX_INTERVAL.toSeconds()) {
+                interval = Duration.ofSeconds(value.asLong());
+            } else {
+                throw ApiException.invalid("field 'interval_seconds' must be a whole number of seconds from "
+                        + SyncScheduler.MIN_INTERVAL.toSeconds() + " to " + SyncScheduler.MAX_INTERVAL.toSeconds() + ", or null for the default");
+            }
+        }
+        boolean enabled = current.enabled();
+        if (body.has("enabled")) {
+            if (!body.get("enabled").isBoolean()) {
+                throw ApiException.invalid("field 'enabled' must be true or false");
+            }
+            enabled = body.get("enabled").asBoolean();
+        }
+        return ApiResponse.ok(schedule(schedules.update(connection, interval, enabled)));
+    }
+
+    static Map<String, Object> schedule(SyncScheduler.Schedule schedule) {
+        return map("interval_seconds", schedule.interval().toSeconds(), "default_interval", !schedule.ownInterval(),
+                "enabled", schedule.enabled(), "next_run_at", schedule.nextRunAt(), "running", schedule.running(),
+                "last_run_id", schedule.lastRunId(), "last_run_at", schedule.lastRunAt());
     }
 
     private ApiResponse startOAuth(ApiRequest request) {
@@ -404,6 +463,9 @@ final class HubApi implements AutoCloseable {
         String state = request.query("state").filter(value -> !value.isBlank() && value.length() <= 200)
                 .orElseThrow(() -> ApiException.badRequest("query parameter 'state' is required"));
         Connection connection = hub.completeOAuth(state, code);
+        if (connection.status() == dev.junction.core.ConnectionStatus.ACTIVE) {
+            schedules.connectionActive(connection.tenantId(), connection.id());
+        }
         return ApiResponse.ok(map("connection_id", connection.id(), "status", connection.status().name(),
                 "message", "Connected. You can close this window."));
     }

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -50,9 +51,11 @@ public final class HubServer implements AutoCloseable {
     private final HubApi api;
     private final String publicUrl;
     private final OutboundWebhooks outbound;
+    private final SyncScheduler schedules;
 
     private HubServer(ServerConfig config, Hub hub, HikariDataSource pool, TenantStore tenants, String adminKey,
-            HttpServer http, ExecutorService executor, HubApi api, String publicUrl, OutboundWebhooks outbound) {
+            HttpServer http, ExecutorService executor, HubApi api, String publicUrl, SyncScheduler schedules, OutboundWebhooks outbound) {
+        this.schedules = schedules;
         this.config = config;
         this.hub = hub;
         this.pool = pool;
@@ -86,12 +89,19 @@ public final class HubServer implements AutoCloseable {
         Hub hub = null;
         HikariDataSource pool = null;
         OutboundWebhooks outbound = null;
+        SyncScheduler schedules = null;
         try {
             Keys keys = Keys.resolve(config, out);
             pool = config.databaseUrl().map(url -> dataSource(config, url)).orElse(null);
             HubBuilder builder = Hub.builder()
                     .withEncryptionKey(config.encryptionKeyId(), keys.encryptionKey())
-                    .withSyncThreads(config.syncThreads());
+                    .withSyncThreads(config.syncThreads())
+                    .withInstanceName(config.nodeName())
+                    .withLeaseDuration(config.syncLease());
+            if (config.schedulerEnabled()) {
+                // The scheduler's maintenance task does the webhook rounds, on one node at a time.
+                builder.withBackgroundInterval(Duration.ZERO);
+            }
             builder = pool != null ? builder.withDataSource(pool) : builder.withDataDirectory(config.dataDirectory().toAbsolutePath());
             registerProviders(builder, config);
             hub = customizer.apply(builder).build();
@@ -99,9 +109,10 @@ public final class HubServer implements AutoCloseable {
             TenantStore tenants = new TenantStore(hub.database().jdbi(), Clock.systemUTC());
             outbound = new OutboundWebhooks(hub, SecretCipher.single(config.encryptionKeyId(), keys.encryptionKey()),
                     Clock.systemUTC(), config.outboundSettings());
+            schedules = new SyncScheduler(hub, tenants, hub.database().dataSource(), SyncScheduler.Settings.of(config), Clock.systemUTC());
             List<Route> moreRoutes = new java.util.ArrayList<>(new OutboundApi(hub, outbound).routes());
             moreRoutes.add(new ConnectionErrors(hub).route());
-            HubApi api = new HubApi(hub, tenants, publicUrl, moreRoutes);
+            HubApi api = new HubApi(hub, tenants, publicUrl, schedules, moreRoutes);
             AtomicInteger threads = new AtomicInteger();
             ExecutorService executor = Executors.newFixedThreadPool(32, runnable -> {
                 Thread thread = new Thread(runnable, "hub-http-" + threads.incrementAndGet());
@@ -111,11 +122,15 @@ public final class HubServer implements AutoCloseable {
             http.createContext("/", new HttpDispatcher(api.routes(), tenants, keys.adminKey(), config.maxBodyBytes(), api.openApi()));
             http.setExecutor(executor);
             http.start();
+            schedules.start();
             LOG.info("hub-server listening on {} ({} database, {} providers)", publicUrl,
                     pool != null ? "PostgreSQL" : "embedded", hub.providers().size());
-            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl, outbound);
+            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl, schedules, outbound);
         } catch (RuntimeException e) {
             http.stop(0);
+            if (schedules != null) {
+                schedules.close();
+            }
             if (outbound != null) {
                 outbound.close();
             }
@@ -212,6 +227,7 @@ public final class HubServer implements AutoCloseable {
     public ServerConfig config() { return config; }
     /** Outbound webhooks; {@link OutboundWebhooks#deliverDue()} runs one delivery round (tests, or a scheduler). */
     public OutboundWebhooks outbound() { return outbound; }
+    public SyncScheduler scheduler() { return schedules; }
 
     /** The base URL tests and the demo's curl lines use: loopback and the bound port. */
     public String localUrl() {
@@ -222,6 +238,7 @@ public final class HubServer implements AutoCloseable {
     public void close() {
         http.stop(0);
         executor.shutdownNow();
+        schedules.close();
         outbound.close();
         api.close();
         hub.close();

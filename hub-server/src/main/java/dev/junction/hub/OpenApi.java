@@ -39,7 +39,10 @@ final class OpenApi {
         SCHEMAS.put("NewConnection", List.of("provider:string", "~display_name:string", "~settings:object"));
         SCHEMAS.put("Connection", List.of("id:string", "provider:string", "display_name:string?", "status:string",
                 "settings:object", "last_error:string?", "webhook_url:string", "created_at:date-time", "updated_at:date-time",
-                "~last_sync:SyncRun?", "~freshness:object"));
+                "~last_sync:SyncRun?", "~freshness:object", "~schedule:Schedule"));
+        SCHEMAS.put("Schedule", List.of("interval_seconds:integer", "default_interval:boolean", "enabled:boolean",
+                "next_run_at:date-time?", "running:boolean", "last_run_id:string?", "last_run_at:date-time?"));
+        SCHEMAS.put("ScheduleUpdate", List.of("~interval_seconds:integer?", "~enabled:boolean"));
         SCHEMAS.put("ConnectionList", List.of("items:Connection[]"));
         SCHEMAS.put("OAuthStartRequest", List.of("~redirect_uri:string"));
         SCHEMAS.put("OAuthStart", List.of("connection_id:string", "authorize_url:string", "state:string", "redirect_uri:string"));

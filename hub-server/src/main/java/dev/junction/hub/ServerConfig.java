@@ -46,12 +46,23 @@ public final class ServerConfig {
             new Setting("admin.key", "(generated in development)", "the bearer key for the admin endpoints (tenants and their API keys)"),
             new Setting("http.max-body-bytes", "1048576", "request bodies larger than this are refused with 413"),
             new Setting("sync.threads", "4", "sync worker threads"),
-            new Setting("demo.contacts", "200", "`demo` only: contacts in each sandbox (other entities in proportion)"),
             new Setting("outbound.poll-interval", "5s", "how often this process sends due outbound webhooks (`500ms`, `5s`, `1m`); `0` turns the poller off. Several processes may poll one database"),
             new Setting("outbound.retry-base", "30s", "the first retry delay of a failed outbound delivery; each further retry doubles it (±20 % jitter, at most 1 h)"),
             new Setting("outbound.max-attempts", "8", "attempts of an outbound delivery before it is marked `failed` (redeliverable)"),
             new Setting("outbound.timeout", "10s", "connect and answer timeout of one outbound delivery"),
-            new Setting("outbound.allow-private-urls", "false", "`true` lets outbound webhook URLs point at loopback or private addresses in production (development always allows them)"));
+            new Setting("outbound.allow-private-urls", "false", "`true` lets outbound webhook URLs point at loopback or private addresses in production (development always allows them)"),
+            new Setting("node.name", "<host>-<pid>", "this process's name in the scheduler's table and in sync leases; unique per node"),
+            new Setting("scheduler.enabled", "true", "run scheduled work on this node (syncs, maintenance); `false` makes an API-only node that still writes schedules"),
+            new Setting("sync.interval", "15m", "default interval of a connection's scheduled incremental sync (`30s`, `15m`, `2h`; per connection over the API)"),
+            new Setting("sync.retry-delay", "30s", "first retry after a failed or contended scheduled sync; doubles per failure, capped at the interval"),
+            new Setting("sync.lease", "2m", "how long a sync's (connection, entity) lease lasts without renewal; a dead node's entities are taken over after it"),
+            new Setting("scheduler.poll-interval", "10s", "how often each node looks for due work"),
+            new Setting("scheduler.heartbeat", "30s", "how often a node marks its running executions alive"),
+            new Setting("scheduler.missed-heartbeats", "6", "missed heartbeats after which an execution counts as dead and is run again by another node"),
+            new Setting("scheduler.threads", "(sync.threads)", "scheduled executions one node runs at once"),
+            new Setting("maintenance.interval", "30s", "how often one node refreshes expiring tokens, renews webhooks and retries due webhook events"),
+            new Setting("token.refresh-ahead", "10m", "the maintenance round refreshes OAuth tokens expiring within this span"),
+            new Setting("demo.contacts", "200", "`demo` only: contacts in each sandbox (other entities in proportion)"));
 
     private final Map<String, String> values;
     private final Map<String, String> providerValues;
@@ -146,6 +157,19 @@ public final class ServerConfig {
         integer("demo.contacts", 200, 1, 1_000_000);
         integer("outbound.max-attempts", 8, 1, 50);
         outboundSettings();
+        schedulerEnabled();
+        syncInterval();
+        syncRetryDelay();
+        syncLease();
+        schedulerPollInterval();
+        schedulerHeartbeat();
+        schedulerMissedHeartbeats();
+        schedulerThreads();
+        maintenanceInterval();
+        tokenRefreshAhead();
+        if (nodeName().length() > 100) {
+            throw new ConfigException("JUNCTION_NODE_NAME must be at most 100 characters");
+        }
         databaseUrl().ifPresent(url -> {
             if (!url.startsWith("jdbc:postgresql:")) {
                 throw new ConfigException("JUNCTION_DATABASE_URL must be a PostgreSQL JDBC URL (jdbc:postgresql://...), was '" + url + "'");
@@ -238,24 +262,66 @@ public final class ServerConfig {
                 !production() || allow.equals("true"));
     }
 
-    /** A duration such as {@code 250ms}, {@code 5s}, {@code 2m} or {@code 1h}; a bare number is seconds. */
+    /** A duration with no bounds (see {@link #duration(String, String, java.time.Duration, java.time.Duration)}). */
     private java.time.Duration duration(String key, java.time.Duration defaultValue) {
-        String raw = values.get(key);
-        if (raw == null) {
-            return defaultValue;
+        return values.containsKey(key)
+                ? duration(key, values.get(key), java.time.Duration.ZERO, java.time.Duration.ofDays(365)) : defaultValue;
+    }
+
+    public String nodeName() {
+        return get("node.name").orElseGet(() -> {
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "localhost";
+            }
+            return host + "-" + ProcessHandle.current().pid();
+        });
+    }
+
+    public boolean schedulerEnabled() {
+        String raw = values.getOrDefault("scheduler.enabled", "true").toLowerCase(Locale.ROOT);
+        if (!raw.equals("true") && !raw.equals("false")) {
+            throw new ConfigException(environmentName("scheduler.enabled") + " must be true or false, was '" + raw + "'");
         }
-        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)?").matcher(raw.trim().toLowerCase(Locale.ROOT));
-        if (!matcher.matches()) {
-            throw new ConfigException(environmentName(key) + " must be a duration such as 500ms, 5s, 2m or 1h, was '" + raw + "'");
-        }
-        long amount = Long.parseLong(matcher.group(1));
-        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-        return switch (unit) {
-            case "ms" -> java.time.Duration.ofMillis(amount);
-            case "m" -> java.time.Duration.ofMinutes(amount);
-            case "h" -> java.time.Duration.ofHours(amount);
-            default -> java.time.Duration.ofSeconds(amount);
-        };
+        return raw.equals("true");
+    }
+
+    public java.time.Duration syncInterval() {
+        return duration("sync.interval", "15m", java.time.Duration.ofSeconds(1), java.time.Duration.ofDays(7));
+    }
+
+    public java.time.Duration syncRetryDelay() {
+        return duration("sync.retry-delay", "30s", java.time.Duration.ofMillis(100), java.time.Duration.ofDays(1));
+    }
+
+    public java.time.Duration syncLease() {
+        return duration("sync.lease", "2m", java.time.Duration.ofSeconds(1), java.time.Duration.ofHours(1));
+    }
+
+    public java.time.Duration schedulerPollInterval() {
+        return duration("scheduler.poll-interval", "10s", java.time.Duration.ofMillis(50), java.time.Duration.ofHours(1));
+    }
+
+    public java.time.Duration schedulerHeartbeat() {
+        return duration("scheduler.heartbeat", "30s", java.time.Duration.ofMillis(100), java.time.Duration.ofHours(1));
+    }
+
+    public int schedulerMissedHeartbeats() {
+        return integer("scheduler.missed-heartbeats", 6, 2, 100);
+    }
+
+    public int schedulerThreads() {
+        return integer("scheduler.threads", syncThreads(), 1, 64);
+    }
+
+    public java.time.Duration maintenanceInterval() {
+        return duration("maintenance.interval", "30s", java.time.Duration.ofMillis(100), java.time.Duration.ofHours(24));
+    }
+
+    public java.time.Duration tokenRefreshAhead() {
+        return duration("token.refresh-ahead", "10m", java.time.Duration.ZERO, java.time.Duration.ofDays(1));
     }
 
     /** Settings for one provider: {@code provider.<id>.<name>} without the prefix. */
@@ -284,6 +350,36 @@ public final class ServerConfig {
         } catch (NumberFormatException e) {
             throw new ConfigException(environmentName(key) + " must be a number, was '" + raw + "'");
         }
+    }
+
+    /**
+     * A duration: a number with {@code ms}, {@code s}, {@code m}, {@code h} or {@code d} (a bare number is seconds), or
+     * ISO-8601 ({@code PT15M}).
+     */
+    private java.time.Duration duration(String key, String defaultValue, java.time.Duration min, java.time.Duration max) {
+        String raw = values.getOrDefault(key, defaultValue).trim();
+        java.time.Duration value;
+        try {
+            java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h|d)?").matcher(raw.toLowerCase(Locale.ROOT));
+            if (matcher.matches()) {
+                long amount = Long.parseLong(matcher.group(1));
+                value = switch (matcher.group(2) == null ? "s" : matcher.group(2)) {
+                    case "ms" -> java.time.Duration.ofMillis(amount);
+                    case "s" -> java.time.Duration.ofSeconds(amount);
+                    case "m" -> java.time.Duration.ofMinutes(amount);
+                    case "h" -> java.time.Duration.ofHours(amount);
+                    default -> java.time.Duration.ofDays(amount);
+                };
+            } else {
+                value = java.time.Duration.parse(raw.toUpperCase(Locale.ROOT));
+            }
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ConfigException(environmentName(key) + " must be a duration such as 500ms, 30s, 15m or 2h, was '" + raw + "'");
+        }
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new ConfigException(environmentName(key) + " must be between " + min + " and " + max + ", was " + raw);
+        }
+        return value;
     }
 
     private static String environmentName(String key) {

@@ -89,6 +89,7 @@ abstract class HubServerApiTest extends HubServerTestBase {
             case "ConflictStrategy" -> "{\"strategy\":\"LOCAL_WINS\"}";
             case "OutboundEndpointUpdate" -> "{\"enabled\":false}";
             case "SecretRotation" -> "{\"previous_valid_seconds\":0}";
+            case "ScheduleUpdate" -> "{\"interval_seconds\":3600,\"enabled\":true}";
             default -> throw new AssertionError("no sample body for request schema " + schema + ": add one to HubServerApiTest.sampleBody");
         };
     }

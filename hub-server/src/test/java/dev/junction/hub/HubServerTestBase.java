@@ -51,6 +51,7 @@ abstract class HubServerTestBase {
         settings.put("provider.clio.client_id", CLIENT_ID);
         settings.put("provider.clio.client_secret", CLIENT_SECRET);
         settings.put("http.max-body-bytes", "65536");
+        settings.put("scheduler.enabled", "false"); // these tests start every sync themselves (scheduling: Scheduled*Test)
         if (kind == TestDatabase.Kind.POSTGRESQL) {
             settings.put("database.url", database.jdbcUrl().orElseThrow());
             settings.put("database.pool-size", "4");

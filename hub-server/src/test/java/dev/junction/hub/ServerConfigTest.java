@@ -75,6 +75,31 @@ class ServerConfigTest {
     }
 
     @Test
+    void schedulingSettingsReadDurationsAndRefuseBadOnesNamingTheVariable() {
+        ServerConfig defaults = ServerConfig.of(Map.of());
+        assertThat(defaults.schedulerEnabled()).isTrue();
+        assertThat(defaults.syncInterval()).isEqualTo(java.time.Duration.ofMinutes(15));
+        assertThat(defaults.syncLease()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(defaults.schedulerThreads()).isEqualTo(defaults.syncThreads());
+        assertThat(defaults.nodeName()).isNotBlank();
+        ServerConfig set = ServerConfig.load(Map.of("JUNCTION_SYNC_INTERVAL", "2h", "JUNCTION_SCHEDULER_POLL_INTERVAL", "250ms",
+                "JUNCTION_SCHEDULER_HEARTBEAT", "PT45S", "JUNCTION_SCHEDULER_ENABLED", "false", "JUNCTION_NODE_NAME", "worker-1"), null);
+        assertThat(set.syncInterval()).isEqualTo(java.time.Duration.ofHours(2));
+        assertThat(set.schedulerPollInterval()).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(set.schedulerHeartbeat()).isEqualTo(java.time.Duration.ofSeconds(45));
+        assertThat(set.schedulerEnabled()).isFalse();
+        assertThat(set.nodeName()).isEqualTo("worker-1");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("JUNCTION_SYNC_INTERVAL", "often"), null))
+                .hasMessageContaining("JUNCTION_SYNC_INTERVAL").hasMessageContaining("15m");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("JUNCTION_SYNC_INTERVAL", "0s"), null))
+                .hasMessageContaining("JUNCTION_SYNC_INTERVAL").hasMessageContaining("between");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("JUNCTION_SCHEDULER_ENABLED", "yes"), null))
+                .hasMessageContaining("JUNCTION_SCHEDULER_ENABLED");
+        assertThatThrownBy(() -> ServerConfig.load(Map.of("JUNCTION_SCHEDULER_MISSED_HEARTBEATS", "1"), null))
+                .hasMessageContaining("JUNCTION_SCHEDULER_MISSED_HEARTBEATS");
+    }
+
+    @Test
     void productionModeWithoutKeysIsAStartupErrorNamingBoth() {
         ServerConfig config = ServerConfig.of(Map.of("mode", "production", "data.dir", directory.toString(), "http.port", "0",
                 "http.host", "127.0.0.1"));

@@ -418,6 +418,18 @@ public final class Hub implements AutoCloseable {
         return database;
     }
 
+    /**
+     * Refreshes the OAuth tokens of every tenant's active connections that expire within {@code ahead}, so syncs and
+     * webhook handling find a fresh token (a refresh on demand still happens when one is missed). Safe to call from
+     * several processes at once: each refresh holds the connection's row lock and skips a token someone else just
+     * replaced. A refused refresh marks that connection as needing re-authorisation.
+     */
+    public TokenMaintenance refreshExpiringTokens(Duration ahead) {
+        JunctionException.requireArgument(ahead, "ahead");
+        if (ahead.isNegative()) throw JunctionException.invalidInput("ahead must not be negative");
+        return tokens.refreshExpiring(ahead);
+    }
+
     /** How many token refreshes this process performed. */
     public long tokenRefreshCount() {
         return tokens.refreshCount();

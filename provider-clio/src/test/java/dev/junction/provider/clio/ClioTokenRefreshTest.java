@@ -9,6 +9,7 @@ import dev.junction.core.SyncHandle;
 import dev.junction.core.SyncRequest;
 import dev.junction.core.SyncRun;
 import dev.junction.core.SyncStatus;
+import dev.junction.core.TokenMaintenance;
 import dev.junction.core.crypto.SecretCipher;
 import dev.junction.core.spi.RateLimitPolicy;
 import dev.junction.provider.clio.sandbox.ClioSandbox;
@@ -76,6 +77,49 @@ class ClioTokenRefreshTest {
                 SyncRun refused = first.sync(TENANT, connection.id(), SyncRequest.incremental().only("contacts"));
                 assertThat(refused.status()).isEqualTo(SyncStatus.FAILED);
                 assertThat(first.getConnection(TENANT, connection.id()).status()).isEqualTo(ConnectionStatus.NEEDS_REAUTH);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void theMaintenanceRoundRefreshesTokensExpiringWithinTheWindowOnce(TestDatabase.Kind kind) {
+        MutableClock clock = MutableClock.at(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        try (ClioSandbox sandbox = ClioSandbox.builder().withClock(clock).withTokenLifetime(Duration.ofHours(1))
+                        .withRotatingRefreshTokens(true)
+                        .withOAuthClient(ClioConformanceTest.ClioConformanceSandbox.CLIENT_ID,
+                                ClioConformanceTest.ClioConformanceSandbox.CLIENT_SECRET,
+                                ClioConformanceTest.ClioConformanceSandbox.REDIRECT_URI)
+                        .start();
+                TestDatabase database = TestDatabase.create(kind, "ClioTokenRefreshTest")) {
+            ClioConformanceTest.ClioConformanceSandbox driver = new ClioConformanceTest.ClioConformanceSandbox(sandbox);
+            String key = SecretCipher.generateKey();
+            try (Hub first = hub(database, key, clock, driver, "process-a");
+                    Hub second = hub(database, key, clock, driver, "process-b")) {
+                Connection one = driver.connect(first, TENANT);
+                Connection two = driver.connect(first, "other-firm");
+
+                clock.advance(Duration.ofMinutes(30)); // 30 minutes left: outside a 15-minute window
+                assertThat(first.refreshExpiringTokens(Duration.ofMinutes(15))).isEqualTo(new TokenMaintenance(0, 0));
+                assertThat(sandbox.oauth().refreshGrantCount()).isZero();
+
+                clock.advance(Duration.ofMinutes(20)); // 10 minutes left: both inside the window
+                assertThat(first.refreshExpiringTokens(Duration.ofMinutes(15))).isEqualTo(new TokenMaintenance(2, 0));
+                assertThat(sandbox.oauth().refreshGrantCount()).isEqualTo(2);
+                // Another process's round right after finds nothing left to refresh.
+                assertThat(second.refreshExpiringTokens(Duration.ofMinutes(15))).isEqualTo(new TokenMaintenance(0, 0));
+                // The refreshed (rotated) tokens work.
+                assertThat(second.sync(TENANT, one.id(), SyncRequest.full().only("contacts")).status()).isEqualTo(SyncStatus.SUCCEEDED);
+                assertThat(second.sync("other-firm", two.id(), SyncRequest.full().only("contacts")).status()).isEqualTo(SyncStatus.SUCCEEDED);
+                assertThat(sandbox.oauth().refreshGrantCount()).isEqualTo(2);
+
+                // A refused refresh is counted and marks the connection; the round goes on.
+                sandbox.oauth().revokeAll("1");
+                clock.advance(Duration.ofMinutes(50));
+                assertThat(first.refreshExpiringTokens(Duration.ofMinutes(15))).isEqualTo(new TokenMaintenance(0, 2));
+                assertThat(first.getConnection(TENANT, one.id()).status()).isEqualTo(ConnectionStatus.NEEDS_REAUTH);
+                // Connections needing re-authorisation are not tried again.
+                assertThat(first.refreshExpiringTokens(Duration.ofMinutes(15))).isEqualTo(new TokenMaintenance(0, 0));
             }
         }
     }

@@ -103,6 +103,43 @@ public final class TokenManager {
         }
     }
 
+    /**
+     * Refreshes every active connection's token that expires within {@code ahead} (a maintenance round, so a token is
+     * fresh before a sync or webhook needs it). Each refresh is the same locked refresh as {@link #refresh}: a token
+     * another process just replaced is left alone. A refresh the provider refuses marks that connection as needing
+     * re-authorisation and is counted as failed; the others go on.
+     */
+    public dev.junction.core.TokenMaintenance refreshExpiring(Duration ahead) {
+        int refreshed = 0;
+        int failed = 0;
+        Instant before = clock.instant().plus(ahead);
+        for (ConnectionRow row : connections.expiringBefore(before)) {
+            try {
+                Credentials credentials = manager.credentials(row);
+                if (!(credentials instanceof Credentials.OAuthTokens tokens)) {
+                    continue;
+                }
+                Credentials.OAuthTokens fresh = refreshIfStill(row.tenantId(), row.id(), tokens.accessToken(), before);
+                if (!fresh.accessToken().equals(tokens.accessToken())) {
+                    refreshed++;
+                }
+            } catch (RuntimeException e) {
+                failed++;
+                LOG.warn("token refresh ahead of expiry failed for connection {}: {}", row.id(), e.getMessage());
+            }
+        }
+        return new dev.junction.core.TokenMaintenance(refreshed, failed);
+    }
+
+    /** Refreshes unless, under the row lock, the stored token is another one that does not expire before {@code before}. */
+    private Credentials.OAuthTokens refreshIfStill(String tenantId, String connectionId, String seenAccessToken, Instant before) {
+        Credentials.OAuthTokens current = tokensOf(manager.row(tenantId, connectionId));
+        if (!current.accessToken().equals(seenAccessToken) && current.expiresAt() != null && !current.expiresAt().isBefore(before)) {
+            return current;
+        }
+        return refresh(tenantId, connectionId, current.accessToken());
+    }
+
     /** How many refreshes this process performed. */
     public long refreshCount() {
         return refreshes.get();

@@ -62,6 +62,17 @@ public final class ConnectionRepository {
                 .bind("tenant", tenantId).map(MAPPER).list());
     }
 
+    /**
+     * Every tenant's active connections whose access token expires before {@code before} (the maintenance sweep;
+     * callers act per row and keep the tenant).
+     */
+    public List<ConnectionRow> expiringBefore(Instant before) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM junction_connection "
+                        + "WHERE status = 'ACTIVE' AND access_expires_at IS NOT NULL AND access_expires_at < :before "
+                        + "ORDER BY access_expires_at, id")
+                .bind("before", Sql.timestamp(before)).map(MAPPER).list());
+    }
+
     public void updateCredentials(Handle handle, String tenantId, String connectionId, String encryptedCredentials,
             Instant accessExpiresAt, String status, Instant now) {
         handle.createUpdate("UPDATE junction_connection SET credentials = :credentials, access_expires_at = :expires, "

@@ -39,6 +39,21 @@ public final class SyncRepository {
         });
     }
 
+    private static void closeAbandoned(Handle handle, String tenantId, String abandonedRunId, String entity, String takenOverBy, Instant now) {
+        String error = "abandoned: its process stopped renewing the lease of '" + entity + "'; run " + takenOverBy + " took over";
+        handle.createUpdate("UPDATE junction_sync_run_entity SET status = 'failed', error = :error, finished_at = :now "
+                        + "WHERE run_id = :run AND tenant_id = :tenant AND entity = :entity AND status = 'running'")
+                .bind("error", error).bind("now", Sql.timestamp(now)).bind("run", abandonedRunId).bind("tenant", tenantId)
+                .bind("entity", entity).execute();
+        handle.createUpdate("UPDATE junction_sync_run_entity SET status = 'cancelled', error = :error, finished_at = :now "
+                        + "WHERE run_id = :run AND tenant_id = :tenant AND status = 'pending'")
+                .bind("error", "abandoned before it started: the run's process stopped").bind("now", Sql.timestamp(now))
+                .bind("run", abandonedRunId).bind("tenant", tenantId).execute();
+        handle.createUpdate("UPDATE junction_sync_run SET status = 'FAILED', error = :error, finished_at = :now "
+                        + "WHERE id = :run AND tenant_id = :tenant AND status = 'RUNNING'")
+                .bind("error", error).bind("now", Sql.timestamp(now)).bind("run", abandonedRunId).bind("tenant", tenantId).execute();
+    }
+
     public void finishRun(String tenantId, String runId, String status, String error, Instant now) {
         jdbi.useHandle(handle -> handle.createUpdate("UPDATE junction_sync_run SET status = :status, error = :error, "
                         + "finished_at = :now WHERE id = :id AND tenant_id = :tenant")
@@ -149,6 +164,13 @@ public final class SyncRepository {
     public boolean acquireLease(String tenantId, String connectionId, String entity, String runId, String owner,
             Instant now, Instant expiresAt) {
         return jdbi.inTransaction(handle -> {
+            // A run whose lease ran out stopped renewing it: its process died (or stalled, and then fails on its next
+            // renewal). When this run takes the lease over, that run is closed as abandoned instead of showing RUNNING
+            // forever.
+            Optional<String> abandoned = handle.createQuery("SELECT run_id FROM junction_sync_lease WHERE connection_id = :connection "
+                            + "AND entity = :entity AND tenant_id = :tenant AND expires_at < :now AND run_id <> :run")
+                    .bind("connection", connectionId).bind("entity", entity).bind("tenant", tenantId)
+                    .bind("now", Sql.timestamp(now)).bind("run", runId).mapTo(String.class).findOne();
             int taken = handle.createUpdate("UPDATE junction_sync_lease SET run_id = :run, owner = :owner, expires_at = :expires "
                             + "WHERE connection_id = :connection AND entity = :entity AND tenant_id = :tenant "
                             + "AND (expires_at < :now OR run_id = :run)")
@@ -156,6 +178,7 @@ public final class SyncRepository {
                     .bind("connection", connectionId).bind("entity", entity).bind("tenant", tenantId)
                     .bind("now", Sql.timestamp(now)).execute();
             if (taken == 1) {
+                abandoned.ifPresent(previous -> closeAbandoned(handle, tenantId, previous, entity, runId, now));
                 return true;
             }
             try {
