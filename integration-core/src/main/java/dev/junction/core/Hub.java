@@ -80,8 +80,10 @@ public final class Hub implements AutoCloseable {
     private final java.util.Map<String, RateLimitPolicy> rateLimitOverrides;
     private final dev.junction.core.http.RetrySettings retry;
     private final Duration httpTimeout;
+    private final HubObserver observer;
 
     Hub(HubBuilder builder) {
+        this.observer = dev.junction.core.internal.SafeObserver.of(builder.observer);
         this.clock = builder.clock;
         this.rateLimitOverrides = java.util.Map.copyOf(builder.rateLimitOverrides);
         this.retry = builder.retry;
@@ -92,9 +94,9 @@ public final class Hub implements AutoCloseable {
         this.connections = new ConnectionManager(connectionRepository, providers, builder.cipher, builder.clock);
         this.tokenHttp = new OkHttpClient.Builder().callTimeout(builder.httpTimeout).build();
         TokenEndpoint endpoint = new TokenEndpoint(tokenHttp, builder.clock);
-        this.tokens = new TokenManager(database.jdbi(), connectionRepository, connections, providers, endpoint, builder.clock, builder.refreshAhead);
+        this.tokens = new TokenManager(database.jdbi(), connectionRepository, connections, providers, endpoint, builder.clock, builder.refreshAhead, observer);
         this.oauth = new OAuthFlow(database.jdbi(), connectionRepository, connections, providers, endpoint, builder.clock);
-        this.http = HttpStack.create(builder.clock, builder.sleeper);
+        this.http = HttpStack.builder().withClock(builder.clock).withSleeper(builder.sleeper).withObserver(observer).build();
         this.queries = new QueryRepository(database.jdbi());
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(builder.syncThreads, runnable -> {
@@ -104,10 +106,10 @@ public final class Hub implements AutoCloseable {
         });
         this.engine = new SyncEngine(database, new SyncRepository(database.jdbi()), connections, providers, this::open,
                 builder.clock, new SyncSettings(builder.pageSize, builder.lookback, builder.leaseDuration, builder.maxSweepShare),
-                executor, builder.instanceName);
+                executor, builder.instanceName, observer);
         this.webhookWorker = Executors.newSingleThreadExecutor(daemon("junction-webhooks"));
         this.webhooks = new WebhookService(database, connectionRepository, connections, providers, this::open, builder.clock,
-                builder.webhookLifetime, builder.webhookRenewAhead, webhookWorker);
+                builder.webhookLifetime, builder.webhookRenewAhead, webhookWorker, observer);
         this.actions = new ActionService(new ActionRepository(database.jdbi()), connections, providers, this::open, builder.clock);
         this.pushes = new dev.junction.core.internal.sync.PushService(database, connections, providers, this::open, builder.clock);
         if (builder.backgroundInterval.isZero()) {
@@ -323,7 +325,15 @@ public final class Hub implements AutoCloseable {
      *     or 400), {@code UNSUPPORTED} when the provider has no webhooks
      */
     public WebhookResponse receiveWebhook(String webhookToken, WebhookRequest request) {
-        return webhooks.receive(webhookToken, request);
+        try (dev.junction.core.internal.LogContext.Scope ignored = dev.junction.core.internal.LogContext.scope()) {
+            return webhooks.receive(webhookToken, request);
+        } catch (JunctionException e) {
+            if (e.kind() == ErrorKind.WEBHOOK_REJECTED) {
+                String provider = e.context().provider();
+                observer.webhookEvent(provider == null ? "unknown" : provider, HubObserver.WebhookEventOutcome.REJECTED);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -371,7 +381,9 @@ public final class Hub implements AutoCloseable {
      * result ({@link ActionResult#replayed()}), the same key with other input is a {@code CONFLICT}.
      */
     public ActionResult runAction(String tenantId, String connectionId, String action, JsonNode input, String idempotencyKey) {
-        return actions.run(tenantId, connectionId, action, input, idempotencyKey);
+        try (dev.junction.core.internal.LogContext.Scope ignored = dev.junction.core.internal.LogContext.forConnection(tenantId, connectionId)) {
+            return actions.run(tenantId, connectionId, action, input, idempotencyKey);
+        }
     }
 
     // ---- two-way sync -----------------------------------------------------------------------------------
@@ -384,7 +396,10 @@ public final class Hub implements AutoCloseable {
      * provider's {@code PUSH} capability.
      */
     public PushResult push(PushChange change) {
-        return pushes.push(change);
+        try (dev.junction.core.internal.LogContext.Scope ignored = change == null ? dev.junction.core.internal.LogContext.scope()
+                : dev.junction.core.internal.LogContext.forConnection(change.tenantId(), change.connectionId())) {
+            return pushes.push(change);
+        }
     }
 
     /** The connection's pushes and their conflict decisions, newest first (the audit log). */
@@ -416,6 +431,15 @@ public final class Hub implements AutoCloseable {
     /** The underlying database, for tools that need SQL access (migrations, tests). */
     public Database database() {
         return database;
+    }
+
+    /**
+     * When each synced entity of every connection, across all tenants, last completed a pass: its data is complete up to
+     * {@link EntityFreshness#syncedUpTo()}. For monitoring (hub-server's freshness gauge); one query over the
+     * checkpoints, one row per (connection, entity) that ever finished a pass.
+     */
+    public List<EntityFreshness> dataFreshness() {
+        return dev.junction.core.internal.store.FreshnessQuery.all(database.jdbi());
     }
 
     /** How many token refreshes this process performed. */
