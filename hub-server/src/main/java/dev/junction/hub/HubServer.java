@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -49,9 +50,13 @@ public final class HubServer implements AutoCloseable {
     private final ExecutorService executor;
     private final HubApi api;
     private final String publicUrl;
+    private final HubMetrics metrics;
+    private final List<Route> routes;
 
     private HubServer(ServerConfig config, Hub hub, HikariDataSource pool, TenantStore tenants, String adminKey,
-            HttpServer http, ExecutorService executor, HubApi api, String publicUrl) {
+            HttpServer http, ExecutorService executor, HubApi api, String publicUrl, HubMetrics metrics, List<Route> routes) {
+        this.metrics = metrics;
+        this.routes = List.copyOf(routes);
         this.config = config;
         this.hub = hub;
         this.pool = pool;
@@ -83,6 +88,8 @@ public final class HubServer implements AutoCloseable {
         String publicUrl = config.publicUrl().orElse("http://" + (config.host().equals("0.0.0.0") ? "localhost" : config.host()) + ":" + port);
         Hub hub = null;
         HikariDataSource pool = null;
+        LogFormat.apply(config.logFormat());
+        HubMetrics metrics = config.metricsEnabled() ? new HubMetrics(config.metricsKey(), Clock.systemUTC()) : null;
         try {
             Keys keys = Keys.resolve(config, out);
             pool = config.databaseUrl().map(url -> dataSource(config, url)).orElse(null);
@@ -91,7 +98,13 @@ public final class HubServer implements AutoCloseable {
                     .withSyncThreads(config.syncThreads());
             builder = pool != null ? builder.withDataSource(pool) : builder.withDataDirectory(config.dataDirectory().toAbsolutePath());
             registerProviders(builder, config);
+            if (metrics != null) {
+                builder.withObserver(metrics.observer());
+            }
             hub = customizer.apply(builder).build();
+            if (metrics != null) {
+                metrics.readFreshnessFrom(hub);
+            }
             TenantStore.migrate(hub.database().dataSource());
             TenantStore tenants = new TenantStore(hub.database().jdbi(), Clock.systemUTC());
             HubApi api = new HubApi(hub, tenants, publicUrl);
@@ -101,12 +114,17 @@ public final class HubServer implements AutoCloseable {
                 thread.setDaemon(true);
                 return thread;
             });
-            http.createContext("/", new HttpDispatcher(api.routes(), tenants, keys.adminKey(), config.maxBodyBytes(), api.openApi()));
+            List<Route> routes = new java.util.ArrayList<>(api.routes());
+            if (metrics != null) {
+                routes.add(metrics.route());
+            }
+            http.createContext("/", new HttpDispatcher(routes, tenants, keys.adminKey(), config.maxBodyBytes(),
+                    OpenApi.document(routes, publicUrl), metrics == null ? (method, route, status, nanos) -> { } : metrics::request));
             http.setExecutor(executor);
             http.start();
             LOG.info("hub-server listening on {} ({} database, {} providers)", publicUrl,
                     pool != null ? "PostgreSQL" : "embedded", hub.providers().size());
-            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl);
+            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl, metrics, routes);
         } catch (RuntimeException e) {
             http.stop(0);
             if (hub != null) {
@@ -114,6 +132,9 @@ public final class HubServer implements AutoCloseable {
             }
             if (pool != null) {
                 pool.close();
+            }
+            if (metrics != null) {
+                metrics.close();
             }
             throw e;
         }
@@ -198,7 +219,9 @@ public final class HubServer implements AutoCloseable {
     public String adminKey() { return adminKey; }
     public String publicUrl() { return publicUrl; }
     public int port() { return http.getAddress().getPort(); }
-    public List<Route> routes() { return api.routes(); }
+    public List<Route> routes() { return routes; }
+    /** The meters behind {@code /metrics}; empty when {@code metrics.enabled} is false. */
+    Optional<HubMetrics> metrics() { return Optional.ofNullable(metrics); }
     public ServerConfig config() { return config; }
 
     /** The base URL tests and the demo's curl lines use: loopback and the bound port. */
@@ -214,6 +237,9 @@ public final class HubServer implements AutoCloseable {
         hub.close();
         if (pool != null) {
             pool.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

@@ -46,7 +46,10 @@ public final class ServerConfig {
             new Setting("admin.key", "(generated in development)", "the bearer key for the admin endpoints (tenants and their API keys)"),
             new Setting("http.max-body-bytes", "1048576", "request bodies larger than this are refused with 413"),
             new Setting("sync.threads", "4", "sync worker threads"),
-            new Setting("demo.contacts", "200", "`demo` only: contacts in each sandbox (other entities in proportion)"));
+            new Setting("demo.contacts", "200", "`demo` only: contacts in each sandbox (other entities in proportion)"),
+            new Setting("metrics.enabled", "true", "`true` serves Prometheus metrics at `GET /metrics`; `false` turns the endpoint and the meters off"),
+            new Setting("metrics.key", "(none: no key)", "when set (at least 16 characters), `/metrics` requires `Authorization: Bearer <metrics.key>`"),
+            new Setting("log.format", "text", "`text` (one line per event with the request, tenant, connection and run ids) or `json` (one JSON object per line, ids under `mdc`)"));
 
     private final Map<String, String> values;
     private final Map<String, String> providerValues;
@@ -139,6 +142,13 @@ public final class ServerConfig {
         integer("sync.threads", 4, 1, 64);
         integer("database.pool-size", 10, 1, 200);
         integer("demo.contacts", 200, 1, 1_000_000);
+        metricsEnabled();
+        metricsKey().ifPresent(key -> {
+            if (key.length() < 16) {
+                throw new ConfigException("JUNCTION_METRICS_KEY must be at least 16 characters");
+            }
+        });
+        logFormat();
         databaseUrl().ifPresent(url -> {
             if (!url.startsWith("jdbc:postgresql:")) {
                 throw new ConfigException("JUNCTION_DATABASE_URL must be a PostgreSQL JDBC URL (jdbc:postgresql://...), was '" + url + "'");
@@ -212,6 +222,27 @@ public final class ServerConfig {
 
     public int demoContacts() {
         return integer("demo.contacts", 200, 1, 1_000_000);
+    }
+
+    public boolean metricsEnabled() {
+        String value = values.getOrDefault("metrics.enabled", "true").toLowerCase(Locale.ROOT);
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new ConfigException("JUNCTION_METRICS_ENABLED must be 'true' or 'false', was '" + value + "'");
+        }
+        return value.equals("true");
+    }
+
+    public Optional<String> metricsKey() {
+        return get("metrics.key");
+    }
+
+    /** {@code text} or {@code json}. */
+    public String logFormat() {
+        String value = values.getOrDefault("log.format", "text").toLowerCase(Locale.ROOT);
+        if (!value.equals("text") && !value.equals("json")) {
+            throw new ConfigException("JUNCTION_LOG_FORMAT must be 'text' or 'json', was '" + value + "'");
+        }
+        return value;
     }
 
     /** Settings for one provider: {@code provider.<id>.<name>} without the prefix. */
