@@ -84,11 +84,12 @@ final class HttpDispatcher implements HttpHandler {
                     response = response.withHeader("WWW-Authenticate", "Bearer");
                 }
             } catch (JunctionException e) {
-                response = fromJunction(e, path, requestId);
+                response = fromJunction(e, path, route[0], requestId);
             } catch (IllegalArgumentException e) {
                 response = problem(422, "Invalid Input", e.getMessage(), path, requestId);
             } catch (Exception e) {
-                LOG.error("Request {} {} failed", exchange.getRequestMethod(), path, e);
+                // the route template, not the path: /v1/webhooks/{token} must not write the connection's webhook token
+                LOG.error("Request {} {} failed", exchange.getRequestMethod(), route[0], e);
                 response = problem(500, "Internal Server Error", "the server failed; quote request id " + requestId, path, requestId);
             }
             send(exchange, response, requestId);
@@ -275,7 +276,7 @@ final class HttpDispatcher implements HttpHandler {
         };
     }
 
-    private static ApiResponse fromJunction(JunctionException e, String path, String requestId) {
+    private static ApiResponse fromJunction(JunctionException e, String path, String route, String requestId) {
         int status = status(e.kind());
         String title = switch (e.kind()) {
             case NEEDS_REAUTH -> "Connection Needs Re-authorisation";
@@ -290,7 +291,7 @@ final class HttpDispatcher implements HttpHandler {
             case CONFLICT -> "Conflict";
         };
         if (status >= 500) {
-            LOG.warn("Request {} failed at the provider: {}", path, e.getMessage());
+            LOG.warn("Request {} failed at the provider: {}", route, e.getMessage());
         }
         ApiResponse response = problem(status, title, e.getMessage(), path, requestId);
         ((Map<String, Object>) response.body()).put("error_kind", e.kind().name());
