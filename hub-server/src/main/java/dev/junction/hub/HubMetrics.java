@@ -18,7 +18,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +35,8 @@ final class HubMetrics implements AutoCloseable {
 
     /** The Prometheus text exposition format. */
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    /** Label values for the request method; a client's made-up method is {@code OTHER}, so it cannot add series. */
+    private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final MicrometerObserver observer = new MicrometerObserver(registry);
@@ -73,7 +74,7 @@ final class HubMetrics implements AutoCloseable {
     /** One API request answered; {@code route} is its template ({@code /v1/syncs/{runId}}), never the raw path. */
     void request(String method, String route, int status, long nanos) {
         Timer.builder("http.server.requests").description("hub-server API requests, by route template and status")
-                .tags("method", method, "uri", route, "status", Integer.toString(status),
+                .tags("method", METHODS.contains(method) ? method : "OTHER", "uri", route, "status", Integer.toString(status),
                         "outcome", status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "SUCCESS")
                 .register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
@@ -116,9 +117,5 @@ final class HubMetrics implements AutoCloseable {
     public void close() {
         gc.close();
         registry.close();
-    }
-
-    static Duration since(long startNanos) {
-        return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 }

@@ -341,12 +341,16 @@ public final class Hub implements AutoCloseable {
      * webhookToken}; replaces any registered before. Requires {@code WEBHOOK_REGISTRATION}.
      */
     public List<WebhookSubscription> enableWebhooks(String tenantId, String connectionId, String callbackBaseUrl) {
-        return webhooks.enable(tenantId, connectionId, callbackBaseUrl);
+        try (dev.junction.core.internal.LogContext.Scope ignored = dev.junction.core.internal.LogContext.forConnection(tenantId, connectionId)) {
+            return webhooks.enable(tenantId, connectionId, callbackBaseUrl);
+        }
     }
 
     /** Removes the connection's webhooks at the provider. Returns how many were removed. */
     public int disableWebhooks(String tenantId, String connectionId) {
-        return webhooks.disable(tenantId, connectionId);
+        try (dev.junction.core.internal.LogContext.Scope ignored = dev.junction.core.internal.LogContext.forConnection(tenantId, connectionId)) {
+            return webhooks.disable(tenantId, connectionId);
+        }
     }
 
     /** The connection's webhook subscriptions (secrets never included). */
