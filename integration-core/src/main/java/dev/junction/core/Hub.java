@@ -12,6 +12,9 @@ import dev.junction.core.spi.WebhookRequest;
 import dev.junction.core.spi.WebhookSubscription;
 import dev.junction.core.internal.ConnectorContextImpl;
 import dev.junction.core.internal.Json;
+import dev.junction.core.internal.LogContext;
+import dev.junction.core.internal.SafeObserver;
+import dev.junction.core.internal.store.FreshnessQuery;
 import dev.junction.core.internal.ProviderRegistry;
 import dev.junction.core.internal.auth.OAuthFlow;
 import dev.junction.core.internal.auth.TokenEndpoint;
@@ -83,7 +86,7 @@ public final class Hub implements AutoCloseable {
     private final HubObserver observer;
 
     Hub(HubBuilder builder) {
-        this.observer = dev.junction.core.internal.SafeObserver.of(builder.observer);
+        this.observer = SafeObserver.of(builder.observer);
         this.clock = builder.clock;
         this.rateLimitOverrides = java.util.Map.copyOf(builder.rateLimitOverrides);
         this.retry = builder.retry;
@@ -325,7 +328,7 @@ public final class Hub implements AutoCloseable {
      *     or 400), {@code UNSUPPORTED} when the provider has no webhooks
      */
     public WebhookResponse receiveWebhook(String webhookToken, WebhookRequest request) {
-        try (dev.junction.core.internal.LogContext.Scope ignored = dev.junction.core.internal.LogContext.scope()) {
+        try (LogContext.Scope ignored = LogContext.scope()) {
             return webhooks.receive(webhookToken, request);
         } catch (JunctionException e) {
             if (e.kind() == ErrorKind.WEBHOOK_REJECTED) {
@@ -341,14 +344,14 @@ public final class Hub implements AutoCloseable {
      * webhookToken}; replaces any registered before. Requires {@code WEBHOOK_REGISTRATION}.
      */
     public List<WebhookSubscription> enableWebhooks(String tenantId, String connectionId, String callbackBaseUrl) {
-        try (dev.junction.core.internal.LogContext.Scope ignored = dev.junction.core.internal.LogContext.forConnection(tenantId, connectionId)) {
+        try (LogContext.Scope ignored = LogContext.forConnection(tenantId, connectionId)) {
             return webhooks.enable(tenantId, connectionId, callbackBaseUrl);
         }
     }
 
     /** Removes the connection's webhooks at the provider. Returns how many were removed. */
     public int disableWebhooks(String tenantId, String connectionId) {
-        try (dev.junction.core.internal.LogContext.Scope ignored = dev.junction.core.internal.LogContext.forConnection(tenantId, connectionId)) {
+        try (LogContext.Scope ignored = LogContext.forConnection(tenantId, connectionId)) {
             return webhooks.disable(tenantId, connectionId);
         }
     }
@@ -385,7 +388,7 @@ public final class Hub implements AutoCloseable {
      * result ({@link ActionResult#replayed()}), the same key with other input is a {@code CONFLICT}.
      */
     public ActionResult runAction(String tenantId, String connectionId, String action, JsonNode input, String idempotencyKey) {
-        try (dev.junction.core.internal.LogContext.Scope ignored = dev.junction.core.internal.LogContext.forConnection(tenantId, connectionId)) {
+        try (LogContext.Scope ignored = LogContext.forConnection(tenantId, connectionId)) {
             return actions.run(tenantId, connectionId, action, input, idempotencyKey);
         }
     }
@@ -400,8 +403,8 @@ public final class Hub implements AutoCloseable {
      * provider's {@code PUSH} capability.
      */
     public PushResult push(PushChange change) {
-        try (dev.junction.core.internal.LogContext.Scope ignored = change == null ? dev.junction.core.internal.LogContext.scope()
-                : dev.junction.core.internal.LogContext.forConnection(change.tenantId(), change.connectionId())) {
+        try (LogContext.Scope ignored = change == null ? LogContext.scope()
+                : LogContext.forConnection(change.tenantId(), change.connectionId())) {
             return pushes.push(change);
         }
     }
@@ -443,7 +446,7 @@ public final class Hub implements AutoCloseable {
      * checkpoints, one row per (connection, entity) that ever finished a pass.
      */
     public List<EntityFreshness> dataFreshness() {
-        return dev.junction.core.internal.store.FreshnessQuery.all(database.jdbi());
+        return FreshnessQuery.all(database.jdbi());
     }
 
     /** How many token refreshes this process performed. */
