@@ -40,9 +40,23 @@ final class HttpDispatcher implements HttpHandler {
     private final TenantStore tenants;
     private final byte[] adminKey;
     private final int maxBodyBytes;
+    private static final Pattern LOGGABLE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private final byte[] openApi;
+    private final RequestListener listener;
+
+    /** Hears every answered request: method, route template (not the raw path), status and time taken. */
+    @FunctionalInterface
+    interface RequestListener {
+        void answered(String method, String route, int status, long nanos);
+    }
 
     HttpDispatcher(List<Route> routes, TenantStore tenants, String adminKey, int maxBodyBytes, ObjectNode openApi) {
+        this(routes, tenants, adminKey, maxBodyBytes, openApi, (method, route, status, nanos) -> { });
+    }
+
+    HttpDispatcher(List<Route> routes, TenantStore tenants, String adminKey, int maxBodyBytes, ObjectNode openApi,
+            RequestListener listener) {
+        this.listener = listener;
         this.routes = List.copyOf(routes);
         this.tenants = tenants;
         this.adminKey = adminKey.getBytes(StandardCharsets.UTF_8);
@@ -57,33 +71,46 @@ final class HttpDispatcher implements HttpHandler {
             requestId = UUID.randomUUID().toString();
         }
         String path = exchange.getRequestURI().getRawPath();
+        long started = System.nanoTime();
+        String[] route = {"UNMATCHED"}; // the route template, once known: a bounded metrics label, never the raw path
         MDC.put("request_id", requestId);
         try {
             ApiResponse response;
             try {
-                response = dispatch(exchange, path, requestId);
+                response = dispatch(exchange, path, requestId, route);
             } catch (ApiException e) {
                 response = problem(e.status(), e.title(), e.getMessage(), path, requestId);
                 if (e.status() == 401) {
                     response = response.withHeader("WWW-Authenticate", "Bearer");
                 }
             } catch (JunctionException e) {
-                response = fromJunction(e, path, requestId);
+                response = fromJunction(e, path, route[0], requestId);
             } catch (IllegalArgumentException e) {
                 response = problem(422, "Invalid Input", e.getMessage(), path, requestId);
             } catch (Exception e) {
-                LOG.error("Request {} {} failed", exchange.getRequestMethod(), path, e);
+                // the route template, not the path: /v1/webhooks/{token} must not write the connection's webhook token
+                LOG.error("Request {} {} failed", exchange.getRequestMethod(), route[0], e);
                 response = problem(500, "Internal Server Error", "the server failed; quote request id " + requestId, path, requestId);
             }
             send(exchange, response, requestId);
+            long nanos = System.nanoTime() - started;
+            LOG.debug("{} {} answered {} in {} ms", exchange.getRequestMethod(), route[0], response.status(), nanos / 1_000_000);
+            listener.answered(exchange.getRequestMethod(), route[0], response.status(), nanos);
         } finally {
+            // The HTTP threads are pooled: nothing of this request may stay in the next one's log lines.
             MDC.remove("request_id");
+            MDC.remove("tenant_id");
+            MDC.remove("connection_id");
+            MDC.remove("run_id");
             exchange.close();
         }
     }
 
-    private ApiResponse dispatch(HttpExchange exchange, String path, String requestId) throws Exception {
+    private ApiResponse dispatch(HttpExchange exchange, String path, String requestId, String[] routeTemplate) throws Exception {
         String method = exchange.getRequestMethod();
+        if (method.equals("GET") && List.of("/openapi.json", "/docs", "/docs/", "/health/live", "/health/ready").contains(path)) {
+            routeTemplate[0] = path.equals("/docs/") ? "/docs" : path;
+        }
         if (method.equals("GET") && path.equals("/openapi.json")) {
             return ApiResponse.raw(200, "application/json", openApi);
         }
@@ -103,6 +130,7 @@ final class HttpDispatcher implements HttpHandler {
             Map<String, String> match = candidate.match(path);
             if (match != null) {
                 allowed.add(candidate.method());
+                routeTemplate[0] = candidate.path();
                 if (candidate.method().equals(method)) {
                     route = candidate;
                     parameters = match;
@@ -120,15 +148,20 @@ final class HttpDispatcher implements HttpHandler {
         if (tenantId != null) {
             MDC.put("tenant_id", tenantId);
         }
+        // Ids from the path, when they look like ids (a path could carry anything, and log lines must stay one line).
+        putLoggable("connection_id", parameters.get("connectionId"));
+        putLoggable("run_id", parameters.get("runId"));
         byte[] body = readBody(exchange);
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         exchange.getRequestHeaders().forEach(headers::put);
         ApiRequest request = new ApiRequest(method, parameters, query(exchange.getRequestURI().getRawQuery()), headers, body,
                 requestId, tenantId);
-        try {
-            return route.handler().handle(request);
-        } finally {
-            MDC.remove("tenant_id");
+        return route.handler().handle(request);
+    }
+
+    private static void putLoggable(String key, String value) {
+        if (value != null && LOGGABLE_ID.matcher(value).matches()) {
+            MDC.put(key, value);
         }
     }
 
@@ -243,7 +276,7 @@ final class HttpDispatcher implements HttpHandler {
         };
     }
 
-    private static ApiResponse fromJunction(JunctionException e, String path, String requestId) {
+    private static ApiResponse fromJunction(JunctionException e, String path, String route, String requestId) {
         int status = status(e.kind());
         String title = switch (e.kind()) {
             case NEEDS_REAUTH -> "Connection Needs Re-authorisation";
@@ -258,7 +291,7 @@ final class HttpDispatcher implements HttpHandler {
             case CONFLICT -> "Conflict";
         };
         if (status >= 500) {
-            LOG.warn("Request {} failed at the provider: {}", path, e.getMessage());
+            LOG.warn("Request {} failed at the provider: {}", route, e.getMessage());
         }
         ApiResponse response = problem(status, title, e.getMessage(), path, requestId);
         ((Map<String, Object>) response.body()).put("error_kind", e.kind().name());

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -52,10 +53,15 @@ public final class HubServer implements AutoCloseable {
     private final String publicUrl;
     private final OutboundWebhooks outbound;
     private final SyncScheduler schedules;
+    private final HubMetrics metrics;
+    private final List<Route> routes;
 
     private HubServer(ServerConfig config, Hub hub, HikariDataSource pool, TenantStore tenants, String adminKey,
-            HttpServer http, ExecutorService executor, HubApi api, String publicUrl, SyncScheduler schedules, OutboundWebhooks outbound) {
+            HttpServer http, ExecutorService executor, HubApi api, String publicUrl, SyncScheduler schedules, OutboundWebhooks outbound,
+            HubMetrics metrics, List<Route> routes) {
         this.schedules = schedules;
+        this.metrics = metrics;
+        this.routes = List.copyOf(routes);
         this.config = config;
         this.hub = hub;
         this.pool = pool;
@@ -90,6 +96,8 @@ public final class HubServer implements AutoCloseable {
         HikariDataSource pool = null;
         OutboundWebhooks outbound = null;
         SyncScheduler schedules = null;
+        LogFormat.apply(config.logFormat());
+        HubMetrics metrics = config.metricsEnabled() ? new HubMetrics(config.metricsKey(), Clock.systemUTC()) : null;
         try {
             Keys keys = Keys.resolve(config, out);
             pool = config.databaseUrl().map(url -> dataSource(config, url)).orElse(null);
@@ -104,7 +112,13 @@ public final class HubServer implements AutoCloseable {
             }
             builder = pool != null ? builder.withDataSource(pool) : builder.withDataDirectory(config.dataDirectory().toAbsolutePath());
             registerProviders(builder, config);
+            if (metrics != null) {
+                builder.withObserver(metrics.observer());
+            }
             hub = customizer.apply(builder).build();
+            if (metrics != null) {
+                metrics.readFreshnessFrom(hub);
+            }
             TenantStore.migrate(hub.database().dataSource());
             TenantStore tenants = new TenantStore(hub.database().jdbi(), Clock.systemUTC());
             outbound = new OutboundWebhooks(hub, SecretCipher.single(config.encryptionKeyId(), keys.encryptionKey()),
@@ -119,13 +133,19 @@ public final class HubServer implements AutoCloseable {
                 thread.setDaemon(true);
                 return thread;
             });
-            http.createContext("/", new HttpDispatcher(api.routes(), tenants, keys.adminKey(), config.maxBodyBytes(), api.openApi()));
+            List<Route> routes = new java.util.ArrayList<>(api.routes());
+            if (metrics != null) {
+                routes.add(metrics.route());
+            }
+            http.createContext("/", new HttpDispatcher(routes, tenants, keys.adminKey(), config.maxBodyBytes(),
+                    OpenApi.document(routes, publicUrl), metrics == null ? (method, route, status, nanos) -> { } : metrics::request));
             http.setExecutor(executor);
             http.start();
             schedules.start();
             LOG.info("hub-server listening on {} ({} database, {} providers)", publicUrl,
                     pool != null ? "PostgreSQL" : "embedded", hub.providers().size());
-            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl, schedules, outbound);
+            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl, schedules, outbound,
+                    metrics, routes);
         } catch (RuntimeException e) {
             http.stop(0);
             if (schedules != null) {
@@ -139,6 +159,9 @@ public final class HubServer implements AutoCloseable {
             }
             if (pool != null) {
                 pool.close();
+            }
+            if (metrics != null) {
+                metrics.close();
             }
             throw e;
         }
@@ -223,7 +246,9 @@ public final class HubServer implements AutoCloseable {
     public String adminKey() { return adminKey; }
     public String publicUrl() { return publicUrl; }
     public int port() { return http.getAddress().getPort(); }
-    public List<Route> routes() { return api.routes(); }
+    public List<Route> routes() { return routes; }
+    /** The meters behind {@code /metrics}; empty when {@code metrics.enabled} is false. */
+    Optional<HubMetrics> metrics() { return Optional.ofNullable(metrics); }
     public ServerConfig config() { return config; }
     /** Outbound webhooks; {@link OutboundWebhooks#deliverDue()} runs one delivery round (tests, or a scheduler). */
     public OutboundWebhooks outbound() { return outbound; }
@@ -244,6 +269,9 @@ public final class HubServer implements AutoCloseable {
         hub.close();
         if (pool != null) {
             pool.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

@@ -160,7 +160,10 @@ final class OpenApi {
             route.responses().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
                 ObjectNode response = responses.putObject(Integer.toString(entry.getKey()));
                 response.put("description", entry.getKey() < 300 ? "success" : "see the problem's detail");
-                if (entry.getValue() != null) {
+                if (entry.getValue() != null && entry.getValue().contains("/")) {
+                    // a media type instead of a schema name: a text body (GET /metrics)
+                    response.putObject("content").putObject(entry.getValue()).putObject("schema").put("type", "string");
+                } else if (entry.getValue() != null) {
                     String type = entry.getValue().equals("Problem") ? "application/problem+json" : "application/json";
                     response.putObject("content").putObject(type).putObject("schema")
                             .put("$ref", "#/components/schemas/" + entry.getValue());

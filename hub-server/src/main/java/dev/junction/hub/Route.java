@@ -119,7 +119,7 @@ public final class Route {
         public Builder withRequiredQuery(String name, String type, String description) { parameters.add(new Parameter(name, type, true, description)); return this; }
         public Builder withRequiredHeader(String name) { headers.add(name); return this; }
         public Builder withBody(String schema) { requestSchema = schema; return this; }
-        /** A documented response; {@code schema} null for none, or a component name. */
+        /** A documented response; {@code schema} null for none, a component name, or a media type with a text body ({@code text/plain}). */
         public Builder withResponse(int status, String schema) { responses.put(status, schema); return this; }
         public Route handledBy(Handler value) { handler = value; return new Route(this); }
     }

@@ -62,7 +62,10 @@ public final class ServerConfig {
             new Setting("scheduler.threads", "(sync.threads)", "scheduled executions one node runs at once"),
             new Setting("maintenance.interval", "30s", "how often one node refreshes expiring tokens, renews webhooks and retries due webhook events"),
             new Setting("token.refresh-ahead", "10m", "the maintenance round refreshes OAuth tokens expiring within this span"),
-            new Setting("demo.contacts", "200", "`demo` only: contacts in each sandbox (other entities in proportion)"));
+            new Setting("demo.contacts", "200", "`demo` only: contacts in each sandbox (other entities in proportion)"),
+            new Setting("metrics.enabled", "true", "`true` serves Prometheus metrics at `GET /metrics`; `false` turns the endpoint and the meters off"),
+            new Setting("metrics.key", "(none: no key)", "when set (at least 16 characters), `/metrics` requires `Authorization: Bearer <metrics.key>`"),
+            new Setting("log.format", "text", "`text` (one line per event with the request, tenant, connection and run ids) or `json` (one JSON object per line, ids under `mdc`)"));
 
     private final Map<String, String> values;
     private final Map<String, String> providerValues;
@@ -170,6 +173,13 @@ public final class ServerConfig {
         if (nodeName().length() > 100) {
             throw new ConfigException("JUNCTION_NODE_NAME must be at most 100 characters");
         }
+        metricsEnabled();
+        metricsKey().ifPresent(key -> {
+            if (key.length() < 16) {
+                throw new ConfigException("JUNCTION_METRICS_KEY must be at least 16 characters");
+            }
+        });
+        logFormat();
         databaseUrl().ifPresent(url -> {
             if (!url.startsWith("jdbc:postgresql:")) {
                 throw new ConfigException("JUNCTION_DATABASE_URL must be a PostgreSQL JDBC URL (jdbc:postgresql://...), was '" + url + "'");
@@ -322,6 +332,27 @@ public final class ServerConfig {
 
     public java.time.Duration tokenRefreshAhead() {
         return duration("token.refresh-ahead", "10m", java.time.Duration.ZERO, java.time.Duration.ofDays(1));
+    }
+
+    public boolean metricsEnabled() {
+        String value = values.getOrDefault("metrics.enabled", "true").toLowerCase(Locale.ROOT);
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new ConfigException("JUNCTION_METRICS_ENABLED must be 'true' or 'false', was '" + value + "'");
+        }
+        return value.equals("true");
+    }
+
+    public Optional<String> metricsKey() {
+        return get("metrics.key");
+    }
+
+    /** {@code text} or {@code json}. */
+    public String logFormat() {
+        String value = values.getOrDefault("log.format", "text").toLowerCase(Locale.ROOT);
+        if (!value.equals("text") && !value.equals("json")) {
+            throw new ConfigException("JUNCTION_LOG_FORMAT must be 'text' or 'json', was '" + value + "'");
+        }
+        return value;
     }
 
     /** Settings for one provider: {@code provider.<id>.<name>} without the prefix. */

@@ -82,7 +82,7 @@ final class ApiClient {
             assertThat(type).as("errors are problem+json").startsWith("application/problem+json");
             assertThat(json.get("request_id").asText()).isEqualTo(response.headers().firstValue("X-Request-Id").get());
         }
-        if (checker != null && path.startsWith("/v1/")) {
+        if (checker != null && (path.startsWith("/v1/") || path.startsWith("/metrics"))) {
             checker.check(method, path.contains("?") ? path.substring(0, path.indexOf('?')) : path, response.statusCode(), json);
         }
         return new Response(response.statusCode(), response, json);

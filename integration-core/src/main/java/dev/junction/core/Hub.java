@@ -12,6 +12,9 @@ import dev.junction.core.spi.WebhookRequest;
 import dev.junction.core.spi.WebhookSubscription;
 import dev.junction.core.internal.ConnectorContextImpl;
 import dev.junction.core.internal.Json;
+import dev.junction.core.internal.LogContext;
+import dev.junction.core.internal.SafeObserver;
+import dev.junction.core.internal.store.FreshnessQuery;
 import dev.junction.core.internal.ProviderRegistry;
 import dev.junction.core.internal.auth.OAuthFlow;
 import dev.junction.core.internal.auth.TokenEndpoint;
@@ -80,8 +83,10 @@ public final class Hub implements AutoCloseable {
     private final java.util.Map<String, RateLimitPolicy> rateLimitOverrides;
     private final dev.junction.core.http.RetrySettings retry;
     private final Duration httpTimeout;
+    private final HubObserver observer;
 
     Hub(HubBuilder builder) {
+        this.observer = SafeObserver.of(builder.observer);
         this.clock = builder.clock;
         this.rateLimitOverrides = java.util.Map.copyOf(builder.rateLimitOverrides);
         this.retry = builder.retry;
@@ -92,9 +97,9 @@ public final class Hub implements AutoCloseable {
         this.connections = new ConnectionManager(connectionRepository, providers, builder.cipher, builder.clock);
         this.tokenHttp = new OkHttpClient.Builder().callTimeout(builder.httpTimeout).build();
         TokenEndpoint endpoint = new TokenEndpoint(tokenHttp, builder.clock);
-        this.tokens = new TokenManager(database.jdbi(), connectionRepository, connections, providers, endpoint, builder.clock, builder.refreshAhead);
+        this.tokens = new TokenManager(database.jdbi(), connectionRepository, connections, providers, endpoint, builder.clock, builder.refreshAhead, observer);
         this.oauth = new OAuthFlow(database.jdbi(), connectionRepository, connections, providers, endpoint, builder.clock);
-        this.http = HttpStack.create(builder.clock, builder.sleeper);
+        this.http = HttpStack.builder().withClock(builder.clock).withSleeper(builder.sleeper).withObserver(observer).build();
         this.queries = new QueryRepository(database.jdbi());
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newFixedThreadPool(builder.syncThreads, runnable -> {
@@ -104,10 +109,10 @@ public final class Hub implements AutoCloseable {
         });
         this.engine = new SyncEngine(database, new SyncRepository(database.jdbi()), connections, providers, this::open,
                 builder.clock, new SyncSettings(builder.pageSize, builder.lookback, builder.leaseDuration, builder.maxSweepShare),
-                executor, builder.instanceName);
+                executor, builder.instanceName, observer);
         this.webhookWorker = Executors.newSingleThreadExecutor(daemon("junction-webhooks"));
         this.webhooks = new WebhookService(database, connectionRepository, connections, providers, this::open, builder.clock,
-                builder.webhookLifetime, builder.webhookRenewAhead, webhookWorker);
+                builder.webhookLifetime, builder.webhookRenewAhead, webhookWorker, observer);
         this.actions = new ActionService(new ActionRepository(database.jdbi()), connections, providers, this::open, builder.clock);
         this.pushes = new dev.junction.core.internal.sync.PushService(database, connections, providers, this::open, builder.clock);
         if (builder.backgroundInterval.isZero()) {
@@ -323,7 +328,15 @@ public final class Hub implements AutoCloseable {
      *     or 400), {@code UNSUPPORTED} when the provider has no webhooks
      */
     public WebhookResponse receiveWebhook(String webhookToken, WebhookRequest request) {
-        return webhooks.receive(webhookToken, request);
+        try (LogContext.Scope ignored = LogContext.scope()) {
+            return webhooks.receive(webhookToken, request);
+        } catch (JunctionException e) {
+            if (e.kind() == ErrorKind.WEBHOOK_REJECTED) {
+                String provider = e.context().provider();
+                observer.webhookEvent(provider == null ? "unknown" : provider, HubObserver.WebhookEventOutcome.REJECTED);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -331,12 +344,16 @@ public final class Hub implements AutoCloseable {
      * webhookToken}; replaces any registered before. Requires {@code WEBHOOK_REGISTRATION}.
      */
     public List<WebhookSubscription> enableWebhooks(String tenantId, String connectionId, String callbackBaseUrl) {
-        return webhooks.enable(tenantId, connectionId, callbackBaseUrl);
+        try (LogContext.Scope ignored = LogContext.forConnection(tenantId, connectionId)) {
+            return webhooks.enable(tenantId, connectionId, callbackBaseUrl);
+        }
     }
 
     /** Removes the connection's webhooks at the provider. Returns how many were removed. */
     public int disableWebhooks(String tenantId, String connectionId) {
-        return webhooks.disable(tenantId, connectionId);
+        try (LogContext.Scope ignored = LogContext.forConnection(tenantId, connectionId)) {
+            return webhooks.disable(tenantId, connectionId);
+        }
     }
 
     /** The connection's webhook subscriptions (secrets never included). */
@@ -371,7 +388,9 @@ public final class Hub implements AutoCloseable {
      * result ({@link ActionResult#replayed()}), the same key with other input is a {@code CONFLICT}.
      */
     public ActionResult runAction(String tenantId, String connectionId, String action, JsonNode input, String idempotencyKey) {
-        return actions.run(tenantId, connectionId, action, input, idempotencyKey);
+        try (LogContext.Scope ignored = LogContext.forConnection(tenantId, connectionId)) {
+            return actions.run(tenantId, connectionId, action, input, idempotencyKey);
+        }
     }
 
     // ---- two-way sync -----------------------------------------------------------------------------------
@@ -384,7 +403,10 @@ public final class Hub implements AutoCloseable {
      * provider's {@code PUSH} capability.
      */
     public PushResult push(PushChange change) {
-        return pushes.push(change);
+        try (LogContext.Scope ignored = change == null ? LogContext.scope()
+                : LogContext.forConnection(change.tenantId(), change.connectionId())) {
+            return pushes.push(change);
+        }
     }
 
     /** The connection's pushes and their conflict decisions, newest first (the audit log). */
@@ -428,6 +450,15 @@ public final class Hub implements AutoCloseable {
         JunctionException.requireArgument(ahead, "ahead");
         if (ahead.isNegative()) throw JunctionException.invalidInput("ahead must not be negative");
         return tokens.refreshExpiring(ahead);
+    }
+
+    /**
+     * When each synced entity of every connection, across all tenants, last completed a pass: its data is complete up to
+     * {@link EntityFreshness#syncedUpTo()}. For monitoring (hub-server's freshness gauge); one query over the
+     * checkpoints, one row per (connection, entity) that ever finished a pass.
+     */
+    public List<EntityFreshness> dataFreshness() {
+        return FreshnessQuery.all(database.jdbi());
     }
 
     /** How many token refreshes this process performed. */

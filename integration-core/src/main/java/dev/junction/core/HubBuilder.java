@@ -51,6 +51,7 @@ public final class HubBuilder {
     Duration webhookRenewAhead = Duration.ofDays(7);
     Duration backgroundInterval = Duration.ofSeconds(30);
     String instanceName = "junction-" + ProcessHandle.current().pid();
+    HubObserver observer = HubObserver.NONE;
 
     HubBuilder() {
     }
@@ -192,6 +193,15 @@ public final class HubBuilder {
     /** A name for this process in leases and logs (defaults to junction-PID). */
     public HubBuilder withInstanceName(String value) {
         this.instanceName = JunctionException.requireArgument(value, "instanceName");
+        return this;
+    }
+
+    /**
+     * Hears finished syncs, records written, provider API calls, rate-limit waits, token refreshes and webhook events
+     * (for metrics). Called inline on the hub's threads; one that throws never breaks what it observes.
+     */
+    public HubBuilder withObserver(HubObserver value) {
+        this.observer = JunctionException.requireArgument(value, "observer");
         return this;
     }
 

@@ -43,9 +43,12 @@ public final class HttpStack implements AutoCloseable {
     private final OkHttpClient sharedSettings;
     private final ConcurrentMap<String, OkHttpClient> providerPools = new ConcurrentHashMap<>();
     private final ConcurrentMap<ConnectionKey, ConnectionRateLimiter> limiters = new ConcurrentHashMap<>();
+    private final dev.junction.core.HubObserver observer;
     private volatile boolean closed;
 
-    HttpStack(Clock clock, Sleeper sleeper, Duration connectTimeout, HttpLogLevel logLevel, ObjectMapper objectMapper) {
+    HttpStack(Clock clock, Sleeper sleeper, Duration connectTimeout, HttpLogLevel logLevel, ObjectMapper objectMapper,
+            dev.junction.core.HubObserver observer) {
+        this.observer = dev.junction.core.internal.SafeObserver.of(observer);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.logLevel = Objects.requireNonNull(logLevel, "logLevel");
@@ -90,7 +93,7 @@ public final class HttpStack implements AutoCloseable {
                 .addInterceptor(new RedactingLoggingInterceptor(logLevel, redaction))
                 .build();
         CallExecutor executor = new CallExecutor(spec.authenticator(), limiter, redaction, spec.retry(), clock, sleeper,
-                () -> closed);
+                () -> closed, spec.providerId(), observer);
         return new ProviderHttpClientImpl(spec, okHttp, objectMapper, limiter, executor);
     }
 

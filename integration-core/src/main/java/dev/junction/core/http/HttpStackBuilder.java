@@ -1,6 +1,7 @@
 package dev.junction.core.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.junction.core.HubObserver;
 import dev.junction.core.http.internal.JsonBodies;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +19,7 @@ public final class HttpStackBuilder {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private HttpLogLevel logLevel = HttpLogLevel.SUMMARY;
     private ObjectMapper objectMapper;
+    private HubObserver observer = HubObserver.NONE;
 
     HttpStackBuilder() {
     }
@@ -52,8 +54,14 @@ public final class HttpStackBuilder {
         return this;
     }
 
+    /** Hears every request sent (provider, method, status or failure, latency) and every rate-limit wait. */
+    public HttpStackBuilder withObserver(HubObserver value) {
+        observer = Objects.requireNonNull(value, "observer");
+        return this;
+    }
+
     public HttpStack build() {
         return new HttpStack(clock, sleeper, connectTimeout, logLevel,
-                objectMapper == null ? JsonBodies.standardMapper() : objectMapper);
+                objectMapper == null ? JsonBodies.standardMapper() : objectMapper, observer);
     }
 }

@@ -3,6 +3,7 @@ package dev.junction.core.http.internal;
 import dev.failsafe.Execution;
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.RetryPolicyBuilder;
+import dev.junction.core.HubObserver;
 import dev.junction.core.error.ErrorContext;
 import dev.junction.core.error.ErrorKind;
 import dev.junction.core.error.JunctionException;
@@ -51,9 +52,20 @@ public final class CallExecutor {
     private final Clock clock;
     private final Sleeper sleeper;
     private final BooleanSupplier stackClosed;
+    private final String providerId;
+    private final HubObserver observer;
 
     public CallExecutor(RequestAuthenticator authenticator, ConnectionRateLimiter limiter, Redaction redaction,
                         RetrySettings settings, Clock clock, Sleeper sleeper, BooleanSupplier stackClosed) {
+        this(authenticator, limiter, redaction, settings, clock, sleeper, stackClosed, "unknown", HubObserver.NONE);
+    }
+
+    /** @param observer hears each attempt's status and latency and each rate-limit wait; it must not throw */
+    public CallExecutor(RequestAuthenticator authenticator, ConnectionRateLimiter limiter, Redaction redaction,
+                        RetrySettings settings, Clock clock, Sleeper sleeper, BooleanSupplier stackClosed,
+                        String providerId, HubObserver observer) {
+        this.providerId = Objects.requireNonNull(providerId, "providerId");
+        this.observer = Objects.requireNonNull(observer, "observer");
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.redaction = Objects.requireNonNull(redaction, "redaction");
@@ -150,7 +162,7 @@ public final class CallExecutor {
             waitForBudget(state);
             Map<String, String> authentication = authenticator.headers();
             redaction.learnSecretHeaders(authentication.keySet());
-            HttpResult result = send(call, transport, authentication, context);
+            HttpResult result = observed(call, transport, authentication, context);
             limiter.recordResponse(result);
             if (result.successful() || result.status() == 304) {
                 return result;
@@ -193,11 +205,31 @@ public final class CallExecutor {
     private void waitForBudget(CallState state) throws InterruptedException {
         try {
             Duration allowance = settings.maxRateLimitWait().minus(state.rateLimitWaited);
-            state.rateLimitWaited = state.rateLimitWaited.plus(limiter.acquire(allowance));
+            Duration waited = limiter.acquire(allowance);
+            if (!waited.isZero()) {
+                observer.rateLimitWaited(providerId, waited);
+            }
+            state.rateLimitWaited = state.rateLimitWaited.plus(waited);
         } catch (RateLimitedException exhausted) {
             HttpResult cause = state.lastRateLimited;
             throw cause == null ? exhausted
                     : exhausted.withContext(ErrorContext.EMPTY.withHttpStatus(cause.status()).withRequestId(cause.requestId()));
+        }
+    }
+
+    /** {@link #send}, reporting the attempt's status (or failure) and latency to the observer. */
+    private HttpResult observed(CallDescription call, Transport transport, Map<String, String> authentication,
+                                ErrorContext context) {
+        long started = System.nanoTime();
+        try {
+            HttpResult result = send(call, transport, authentication, context);
+            observer.providerRequest(providerId, call.method(), result.status(), null, Duration.ofNanos(System.nanoTime() - started));
+            return result;
+        } catch (RuntimeException failure) {
+            Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+            observer.providerRequest(providerId, call.method(), 0, cause.getClass().getSimpleName(),
+                    Duration.ofNanos(System.nanoTime() - started));
+            throw failure;
         }
     }
 

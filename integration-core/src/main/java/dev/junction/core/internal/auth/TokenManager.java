@@ -1,6 +1,7 @@
 package dev.junction.core.internal.auth;
 
 import dev.junction.core.ConnectionStatus;
+import dev.junction.core.HubObserver;
 import dev.junction.core.error.ErrorContext;
 import dev.junction.core.error.NeedsReauthException;
 import dev.junction.core.internal.ConnectionManager;
@@ -41,9 +42,11 @@ public final class TokenManager {
     private final Clock clock;
     private final Duration refreshAhead;
     private final AtomicLong refreshes = new AtomicLong();
+    private final HubObserver observer;
 
     public TokenManager(Jdbi jdbi, ConnectionRepository connections, ConnectionManager manager, ProviderRegistry providers,
-            TokenEndpoint endpoint, Clock clock, Duration refreshAhead) {
+            TokenEndpoint endpoint, Clock clock, Duration refreshAhead, HubObserver observer) {
+        this.observer = observer;
         this.jdbi = jdbi;
         this.connections = connections;
         this.manager = manager;
@@ -89,11 +92,19 @@ public final class TokenManager {
                 form.put("refresh_token", current.refreshToken());
                 form.put("client_id", providerSettings.require("client_id"));
                 form.put("client_secret", providerSettings.get("client_secret").orElse(null));
-                Credentials.OAuthTokens fresh = endpoint.refresh(endpoints.tokenUrl(), form, current.refreshToken(), context);
+                Credentials.OAuthTokens fresh;
+                try {
+                    fresh = endpoint.refresh(endpoints.tokenUrl(), form, current.refreshToken(), context);
+                } catch (RuntimeException e) {
+                    observer.tokenRefreshed(provider.id(), e instanceof NeedsReauthException
+                            ? HubObserver.TokenRefreshOutcome.NEEDS_REAUTH : HubObserver.TokenRefreshOutcome.FAILED);
+                    throw e;
+                }
                 connections.updateCredentials(handle, tenantId, connectionId,
                         manager.encryptCredentials(tenantId, connectionId, fresh), fresh.expiresAt(),
                         ConnectionStatus.ACTIVE.name(), clock.instant());
                 refreshes.incrementAndGet();
+                observer.tokenRefreshed(provider.id(), HubObserver.TokenRefreshOutcome.REFRESHED);
                 LOG.info("refreshed access token for connection {} (provider {})", connectionId, provider.id());
                 return fresh;
             });

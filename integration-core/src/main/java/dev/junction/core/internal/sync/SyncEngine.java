@@ -2,6 +2,7 @@ package dev.junction.core.internal.sync;
 
 import dev.junction.core.ConnectionStatus;
 import dev.junction.core.EntitySyncStats;
+import dev.junction.core.HubObserver;
 import dev.junction.core.SyncHandle;
 import dev.junction.core.SyncMode;
 import dev.junction.core.SyncProgress;
@@ -13,6 +14,7 @@ import dev.junction.core.error.ErrorKind;
 import dev.junction.core.error.JunctionException;
 import dev.junction.core.error.NeedsReauthException;
 import dev.junction.core.internal.ConnectionManager;
+import dev.junction.core.internal.LogContext;
 import dev.junction.core.internal.ProviderRegistry;
 import dev.junction.core.internal.store.ConnectionRow;
 import dev.junction.core.internal.store.Database;
@@ -72,9 +74,12 @@ public final class SyncEngine {
     private final SyncSettings settings;
     private final ExecutorService executor;
     private final String owner;
+    private final HubObserver observer;
 
     public SyncEngine(Database database, SyncRepository sync, ConnectionManager connections, ProviderRegistry providers,
-            OpenedConnector.Opener opener, Clock clock, SyncSettings settings, ExecutorService executor, String owner) {
+            OpenedConnector.Opener opener, Clock clock, SyncSettings settings, ExecutorService executor, String owner,
+            HubObserver observer) {
+        this.observer = observer;
         this.database = database;
         this.sync = sync;
         this.connections = connections;
@@ -104,7 +109,9 @@ public final class SyncEngine {
                 String.join(",", entities.stream().map(EntityType::name).toList()), null, startedAt, null),
                 entities.stream().map(EntityType::name).toList());
         Run run = new Run(runId, tenantId, connectionId, request.mode(), entities, startedAt);
-        run.future = CompletableFuture.runAsync(run::execute, executor);
+        run.providerId = provider.id();
+        run.future = CompletableFuture.runAsync(LogContext.forRun(tenantId, connectionId, runId, run::execute), executor)
+                .whenComplete((done, failure) -> observer.syncRunFinished(provider.id(), run.status, Duration.between(startedAt, clock.instant())));
         return run;
     }
 
@@ -162,6 +169,7 @@ public final class SyncEngine {
         private long nextAnalyzeAt = 2_000;
         private volatile SyncStatus status = SyncStatus.RUNNING;
         private volatile CompletableFuture<Void> future;
+        private volatile String providerId;
 
         Run(String runId, String tenantId, String connectionId, SyncMode mode, List<EntityType> entities, Instant startedAt) {
             this.runId = runId;
@@ -218,6 +226,7 @@ public final class SyncEngine {
             Instant now = clock.instant();
             sync.updateEntity(tenantId, new SyncRepository.EntityRow(runId, entity, entityStatus.name().toLowerCase(java.util.Locale.ROOT),
                     0, 0, 0, 0, 0, 0, 0, error, now, now));
+            observer.syncFinished(providerId, entity, entityStatus, Duration.ZERO);
         }
 
         private SyncStatus syncEntity(OpenedConnector opened, EntityType entity) {
@@ -333,6 +342,7 @@ public final class SyncEngine {
                     return written;
                 });
                 counters.add(outcome, failures.size() + page.unreadable().size());
+                observer.recordsWritten(providerId, entity.name(), outcome.added(), outcome.updated(), outcome.unchanged(), outcome.deleted(), failures.size() + page.unreadable().size());
                 if (counters.added + counters.updated >= nextAnalyzeAt) {
                     // The tables grew a lot in this run: let PostgreSQL's planner see it (see Database).
                     database.analyzeRecordTables();
@@ -385,6 +395,7 @@ public final class SyncEngine {
                     return gone.size();
                 });
                 counters.deleted += deleted;
+                observer.recordsWritten(providerId, entity.name(), 0, 0, 0, deleted, 0);
             }
         }
 
@@ -477,6 +488,7 @@ public final class SyncEngine {
 
             void save(String entity, SyncStatus entityStatus, String error, OpenedConnector opened) {
                 sync.updateEntity(tenantId, row(entity, entityStatus, error, clock.instant(), opened));
+                observer.syncFinished(providerId, entity, entityStatus, Duration.between(startedAt, clock.instant()));
             }
 
             private SyncRepository.EntityRow row(String entity, SyncStatus entityStatus, String error, Instant finishedAt, OpenedConnector opened) {

@@ -1,5 +1,7 @@
 package dev.junction.core.internal.webhook;
 
+import dev.junction.core.HubObserver;
+import dev.junction.core.HubObserver.WebhookEventOutcome;
 import dev.junction.core.WebhookInboxEntry;
 import dev.junction.core.WebhookMaintenance;
 import dev.junction.core.WebhookResponse;
@@ -9,6 +11,7 @@ import dev.junction.core.error.JunctionException;
 import dev.junction.core.error.UnsupportedCapabilityException;
 import dev.junction.core.internal.ConnectionManager;
 import dev.junction.core.internal.Json;
+import dev.junction.core.internal.LogContext;
 import dev.junction.core.internal.ProviderRegistry;
 import dev.junction.core.internal.store.ConnectionRepository;
 import dev.junction.core.internal.store.ConnectionRow;
@@ -80,10 +83,12 @@ public final class WebhookService {
     private final Executor worker;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final java.util.concurrent.locks.ReentrantLock drainLock = new java.util.concurrent.locks.ReentrantLock();
+    private final HubObserver observer;
 
     public WebhookService(Database database, ConnectionRepository connectionRepository, ConnectionManager connections,
             ProviderRegistry providers, OpenedConnector.Opener opener, Clock clock, Duration lifetime, Duration renewAhead,
-            Executor worker) {
+            Executor worker, HubObserver observer) {
+        this.observer = observer;
         this.database = database;
         this.repository = new WebhookRepository(database.jdbi());
         this.sync = new SyncRepository(database.jdbi());
@@ -108,6 +113,7 @@ public final class WebhookService {
         }
         ConnectionRow row = connectionRepository.findByWebhookToken(token)
                 .orElseThrow(() -> new JunctionException(ErrorKind.WEBHOOK_REJECTED, "unknown webhook endpoint"));
+        LogContext.connection(row.tenantId(), row.id()); // the caller's LogContext scope restores the earlier ids
         Provider provider = providers.require(row.providerId());
         ErrorContext context = ErrorContext.provider(provider.id()).withConnection(row.id());
         if (!provider.capabilities().contains(Capability.WEBHOOKS)) {
@@ -136,8 +142,10 @@ public final class WebhookService {
         }
         for (WebhookEvent event : events) {
             String payload = event.payload() == null ? null : Json.write(event.payload());
-            if (repository.insertInbox(row.tenantId(), row.id(), truncate(event.dedupeKey(), 255), event.entity(),
-                    event.externalId(), event.kind().name(), payload, now)) {
+            boolean stored = repository.insertInbox(row.tenantId(), row.id(), truncate(event.dedupeKey(), 255), event.entity(),
+                    event.externalId(), event.kind().name(), payload, now);
+            observer.webhookEvent(provider.id(), stored ? WebhookEventOutcome.ACCEPTED : WebhookEventOutcome.DUPLICATE);
+            if (stored) {
                 accepted++;
             }
         }
@@ -364,7 +372,7 @@ public final class WebhookService {
      */
     public int processDue() {
         drainLock.lock();
-        try {
+        try (LogContext.Scope ignored = LogContext.scope()) {
             return drain();
         } finally {
             drainLock.unlock();
@@ -394,9 +402,12 @@ public final class WebhookService {
     private void process(InboxRow entry, Map<String, OpenedConnector> cache) {
         Instant now = clock.instant();
         RecordRepository.Scope scope = null;
+        LogContext.connection(entry.tenantId(), entry.connectionId());
+        String providerId = "unknown";
         try {
             OpenedConnector opened = cache.computeIfAbsent(entry.connectionId(), id -> opener.open(entry.tenantId(), id));
             Provider provider = opened.provider();
+            providerId = provider.id();
             EntityType entity = providers.entity(provider, entry.entity());
             long pass = sync.checkpoint(entry.tenantId(), entry.connectionId(), entity.name()).passId();
             scope = new RecordRepository.Scope(entry.tenantId(), entry.connectionId(), entity.name(), null, pass,
@@ -420,6 +431,7 @@ public final class WebhookService {
                     }
                     repository.markProcessed(handle, entry, now);
                 });
+                observer.webhookEvent(providerId, WebhookEventOutcome.PROCESSED);
                 return;
             }
             RecordPreparer.Result prepared = RecordPreparer.prepare(remote.get(), provider.transformer());
@@ -429,12 +441,14 @@ public final class WebhookService {
                             "webhook", prepared.error(), prepared.payload(), now);
                     repository.markFailed(handle, entry, prepared.error(), true, now);
                 });
+                observer.webhookEvent(providerId, WebhookEventOutcome.DEAD);
                 return;
             }
             database.jdbi().useTransaction(handle -> {
                 records.writePage(handle, writeScope, List.of(prepared.record()), false, now);
                 repository.markProcessed(handle, entry, now);
             });
+            observer.webhookEvent(providerId, WebhookEventOutcome.PROCESSED);
         } catch (RuntimeException e) {
             boolean retryable = e instanceof JunctionException junction
                     && (junction.retryable() || junction.kind() == ErrorKind.NEEDS_REAUTH);
@@ -451,6 +465,7 @@ public final class WebhookService {
                             "webhook", error, entry.payload(), now);
                 }
             });
+            observer.webhookEvent(providerId, dead ? WebhookEventOutcome.DEAD : WebhookEventOutcome.FAILED);
         }
     }
 
