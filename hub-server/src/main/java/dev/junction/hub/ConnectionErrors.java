@@ -24,16 +24,15 @@ import org.jdbi.v3.core.Jdbi;
  * <ul>
  *   <li><b>sync</b>: failed entity passes of sync runs, and records dead-lettered by a sync (malformed payloads);</li>
  *   <li><b>webhook</b>: inbound webhook events whose processing failed (retrying, or dead);</li>
- *   <li><b>refresh</b>: the connection's credentials were refused (a revoked or expired refresh token,
- *       {@code NEEDS_REAUTH}): the entity pass that hit it, and the connection's own state (while it needs
- *       re-authorisation, new syncs are refused with 409 and recorded nowhere).</li>
+ *   <li><b>refresh</b>: token refreshes the provider refused ({@code needs_reauth}: a revoked or expired refresh token)
+ *       or that failed ({@code failed}: the token endpoint erred), from the library's
+ *       {@code junction_token_refresh_error}: under the entity whose sync pass needed the token, or under
+ *       {@code (connection)} when none did (the maintenance round refreshing ahead of expiry, webhook handling).</li>
  * </ul>
  *
  * <p>It reads the library's tables ({@code junction_sync_run*}, {@code junction_dead_letter},
  * {@code junction_webhook_inbox}, always filtered by tenant and connection) through {@link Hub#database()}: the library
- * keeps these rows but has no aggregate query. The library records an authorisation failure as the run's error
- * ({@code "connection needs re-authorisation..."}) with the failing entity's message, not as a kind, so refresh errors
- * are recognised by that run error; see docs/architecture.md. Messages are the library's (which never carry secrets),
+ * keeps these rows but has no aggregate query. Messages are the library's (which never carry secrets),
  * passed through {@link #redact} as a second guard.
  *
  * <p>Thread-safe.
@@ -41,7 +40,8 @@ import org.jdbi.v3.core.Jdbi;
 final class ConnectionErrors {
 
     static final int LATEST = 5;
-    private static final Pattern REAUTH_RUN = Pattern.compile("(?i).*re-authoris.*");
+    /** The pseudo-entity of errors that belong to the connection, not to one entity (a refresh outside a sync). */
+    static final String CONNECTION = "(connection)";
     private static final List<Pattern> SECRETS = List.of(
             Pattern.compile("(?i)(bearer\\s+)[A-Za-z0-9._~+/=-]+"),
             Pattern.compile("(?i)((?:access|refresh)_token|client_secret|api_key|password)([\"']?\\s*[=:]\\s*[\"']?)[^\\s\"'&,}]+"),
@@ -71,7 +71,7 @@ final class ConnectionErrors {
 
     Map<String, Object> view(String tenantId, Connection connection, Instant since) {
         List<Error> errors = new ArrayList<>();
-        errors.addAll(syncFailures(tenantId, connection.id(), since));
+        errors.addAll(syncAndRefreshFailures(tenantId, connection.id(), since));
         errors.addAll(deadLetters(tenantId, connection.id(), since));
         errors.addAll(webhookFailures(tenantId, connection.id(), since));
 
@@ -108,28 +108,47 @@ final class ConnectionErrors {
                 "external_id", error.externalId(), "status", error.status());
     }
 
-    /** Failed entity passes; in a run the library ended for re-authorisation, the last failed pass is a refresh error. */
-    private List<Error> syncFailures(String tenantId, String connectionId, Instant since) {
-        record Row(String runId, String runError, String entity, String error, Instant at) {}
-        List<Row> rows = jdbi.withHandle(handle -> handle.createQuery("SELECT e.run_id, r.error AS run_error, e.entity, e.error, "
+    /**
+     * Failed entity passes and refused or failed token refreshes (the library keeps every one in
+     * {@code junction_token_refresh_error}). A refresh that a sync run needed is shown under the entity whose pass it
+     * failed (that run's latest failed pass, which then counts as the refresh error, not also as a sync error); one
+     * outside a sync (the maintenance round refreshing ahead of expiry, webhook handling) under {@link #CONNECTION}.
+     */
+    private List<Error> syncAndRefreshFailures(String tenantId, String connectionId, Instant since) {
+        record Pass(String runId, String entity, String error, Instant at) {}
+        record Refresh(String runId, String outcome, String error, Instant at) {}
+        List<Pass> passes = jdbi.withHandle(handle -> handle.createQuery("SELECT e.run_id, e.entity, e.error, "
                         + "COALESCE(e.finished_at, e.started_at, r.started_at) AS at FROM junction_sync_run_entity e "
                         + "JOIN junction_sync_run r ON r.id = e.run_id AND r.tenant_id = e.tenant_id "
                         + "WHERE r.tenant_id = :tenant AND r.connection_id = :connection AND LOWER(e.status) = 'failed' "
                         + "AND r.started_at >= :since ORDER BY at DESC")
                 .bind("tenant", tenantId).bind("connection", connectionId).bind("since", OutboundWebhooks.timestamp(since))
-                .map((rs, ctx) -> new Row(rs.getString("run_id"), rs.getString("run_error"), rs.getString("entity"),
-                        rs.getString("error"), OutboundWebhooks.instant(rs, "at")))
+                .map((rs, ctx) -> new Pass(rs.getString("run_id"), rs.getString("entity"), rs.getString("error"),
+                        OutboundWebhooks.instant(rs, "at")))
                 .list());
-        Map<String, Row> lastFailedOfReauthRun = new LinkedHashMap<>();
-        for (Row row : rows) {
-            if (row.runError() != null && REAUTH_RUN.matcher(row.runError()).matches()) {
-                lastFailedOfReauthRun.putIfAbsent(row.runId(), row); // rows are newest first
-            }
-        }
+        List<Refresh> refreshes = jdbi.withHandle(handle -> handle.createQuery("SELECT run_id, outcome, error, created_at "
+                        + "FROM junction_token_refresh_error WHERE tenant_id = :tenant AND connection_id = :connection "
+                        + "AND created_at >= :since ORDER BY created_at DESC")
+                .bind("tenant", tenantId).bind("connection", connectionId).bind("since", OutboundWebhooks.timestamp(since))
+                .map((rs, ctx) -> new Refresh(rs.getString("run_id"), rs.getString("outcome"), rs.getString("error"),
+                        OutboundWebhooks.instant(rs, "created_at")))
+                .list());
         List<Error> errors = new ArrayList<>();
-        for (Row row : rows) {
-            String category = lastFailedOfReauthRun.get(row.runId()) == row ? "refresh" : "sync";
-            errors.add(new Error(row.entity(), category, row.at(), row.error() == null ? "failed" : row.error(), row.runId(), null, "failed"));
+        java.util.Set<Pass> explained = new java.util.HashSet<>();
+        for (Refresh refresh : refreshes) {
+            Pass pass = refresh.runId() == null ? null : passes.stream() // passes are newest first
+                    .filter(candidate -> candidate.runId().equals(refresh.runId()) && !explained.contains(candidate))
+                    .findFirst().orElse(null);
+            if (pass != null) {
+                explained.add(pass);
+            }
+            errors.add(new Error(pass == null ? CONNECTION : pass.entity(), "refresh", refresh.at(), refresh.error(),
+                    refresh.runId(), null, refresh.outcome().toLowerCase(Locale.ROOT)));
+        }
+        for (Pass pass : passes) {
+            if (!explained.contains(pass)) {
+                errors.add(new Error(pass.entity(), "sync", pass.at(), pass.error() == null ? "failed" : pass.error(), pass.runId(), null, "failed"));
+            }
         }
         return errors;
     }

@@ -109,6 +109,29 @@ abstract class ConnectionErrorsTest extends HubServerTestBase {
     }
 
     @Test
+    void aRefreshRefusedOutsideAnySyncIsShownUnderTheConnection() {
+        String key = tenantWithKey("errors-maintenance");
+        String connection = connectClio(key);
+        assertThat(clio.oauth().revokeAll("1")).isPositive();
+        // the maintenance round (the scheduler's, off in these tests) refreshes tokens ahead of expiry: refused
+        assertThat(server.hub().refreshExpiringTokens(Duration.ofDays(3650)).failed()).isPositive();
+
+        JsonNode view = api.get("/v1/connections/" + connection + "/errors", key).json();
+        JsonNode own = entity(view, ConnectionErrors.CONNECTION);
+        assertThat(own.get("refresh_errors").asInt()).isEqualTo(1);
+        assertThat(own.get("sync_errors").asInt()).isZero();
+        assertThat(own.get("latest").get(0).get("status").asText()).isEqualTo("needs_reauth");
+        assertThat(own.get("latest").get(0).get("message").asText()).contains("invalid_grant");
+        assertThat(own.get("latest").get(0).get("run_id").isNull()).isTrue();
+        assertThat(view.get("totals").get("refresh_errors").asInt()).isEqualTo(1);
+        assertThat(view.get("connection").get("needs_reauth").asBoolean()).isTrue();
+        assertThat(api.delete("/v1/connections/" + connection, key).status()).isEqualTo(204);
+        long left = server.hub().database().jdbi().withHandle(handle -> handle.createQuery(
+                "SELECT COUNT(*) FROM junction_token_refresh_error WHERE connection_id = :id").bind("id", connection).mapTo(Long.class).one());
+        assertThat(left).as("deleted with the connection").isZero();
+    }
+
+    @Test
     void messagesAreRedactedOfAnythingShapedLikeACredential() {
         String token = "tok" + "en-" + "abc123";
         assertThat(ConnectionErrors.redact("401 with Authorization: Bearer " + token)).doesNotContain(token);

@@ -71,6 +71,19 @@ public final class TokenManager {
      * replaced that token, the newer one is returned without a refresh.
      */
     public Credentials.OAuthTokens refresh(String tenantId, String connectionId, String rejectedAccessToken) {
+        Object[] refused = new Object[2]; // provider id and outcome of a failed call to the token endpoint
+        try {
+            return refreshLocked(tenantId, connectionId, rejectedAccessToken, refused);
+        } catch (RuntimeException e) {
+            if (refused[0] != null) {
+                // after the transaction: a write inside it would roll back with it
+                recordFailure(tenantId, connectionId, (String) refused[0], (HubObserver.TokenRefreshOutcome) refused[1], e);
+            }
+            throw e;
+        }
+    }
+
+    private Credentials.OAuthTokens refreshLocked(String tenantId, String connectionId, String rejectedAccessToken, Object[] refused) {
         try {
             return jdbi.inTransaction(handle -> {
                 ConnectionRow locked = connections.find(handle, tenantId, connectionId, true)
@@ -96,8 +109,11 @@ public final class TokenManager {
                 try {
                     fresh = endpoint.refresh(endpoints.tokenUrl(), form, current.refreshToken(), context);
                 } catch (RuntimeException e) {
-                    observer.tokenRefreshed(provider.id(), e instanceof NeedsReauthException
-                            ? HubObserver.TokenRefreshOutcome.NEEDS_REAUTH : HubObserver.TokenRefreshOutcome.FAILED);
+                    HubObserver.TokenRefreshOutcome outcome = e instanceof NeedsReauthException
+                            ? HubObserver.TokenRefreshOutcome.NEEDS_REAUTH : HubObserver.TokenRefreshOutcome.FAILED;
+                    observer.tokenRefreshed(provider.id(), outcome);
+                    refused[0] = provider.id();
+                    refused[1] = outcome;
                     throw e;
                 }
                 connections.updateCredentials(handle, tenantId, connectionId,
@@ -111,6 +127,26 @@ public final class TokenManager {
         } catch (NeedsReauthException e) {
             connections.updateStatus(tenantId, connectionId, ConnectionStatus.NEEDS_REAUTH.name(), e.reason(), clock.instant());
             throw e;
+        }
+    }
+
+    /**
+     * Keeps a failed refresh in {@code junction_token_refresh_error}, after the refresh's transaction rolled back, for
+     * the errors view; the sync run that needed the token is taken from the log context. Never throws.
+     */
+    private void recordFailure(String tenantId, String connectionId, String providerId, HubObserver.TokenRefreshOutcome outcome,
+            RuntimeException failure) {
+        String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        try {
+            jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO junction_token_refresh_error (tenant_id, connection_id, "
+                            + "provider_id, run_id, outcome, error, created_at) VALUES (:tenant, :connection, :provider, :run, "
+                            + ":outcome, :error, :at)")
+                    .bind("tenant", tenantId).bind("connection", connectionId).bind("provider", providerId)
+                    .bind("run", org.slf4j.MDC.get(dev.junction.core.internal.LogContext.RUN_ID))
+                    .bind("outcome", outcome.name()).bind("error", message.length() > 2000 ? message.substring(0, 2000) : message)
+                    .bind("at", java.time.OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC)).execute());
+        } catch (RuntimeException e) {
+            LOG.warn("could not record the failed token refresh of connection {}: {}", connectionId, e.getMessage());
         }
     }
 
