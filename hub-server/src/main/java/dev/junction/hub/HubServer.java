@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.junction.core.Hub;
 import dev.junction.core.HubBuilder;
+import dev.junction.core.PluginJars;
 import dev.junction.core.crypto.SecretCipher;
 import dev.junction.core.spi.Provider;
 import dev.junction.core.spi.Setting;
@@ -49,9 +50,11 @@ public final class HubServer implements AutoCloseable {
     private final ExecutorService executor;
     private final HubApi api;
     private final String publicUrl;
+    private final PluginJars plugins;
+    private final boolean ownsPlugins;
 
     private HubServer(ServerConfig config, Hub hub, HikariDataSource pool, TenantStore tenants, String adminKey,
-            HttpServer http, ExecutorService executor, HubApi api, String publicUrl) {
+            HttpServer http, ExecutorService executor, HubApi api, String publicUrl, PluginJars plugins, boolean ownsPlugins) {
         this.config = config;
         this.hub = hub;
         this.pool = pool;
@@ -61,6 +64,8 @@ public final class HubServer implements AutoCloseable {
         this.executor = executor;
         this.api = api;
         this.publicUrl = publicUrl;
+        this.plugins = plugins;
+        this.ownsPlugins = ownsPlugins;
     }
 
     /** Starts a server; {@code out} receives the startup warnings meant for a human (generated keys). */
@@ -73,10 +78,30 @@ public final class HubServer implements AutoCloseable {
      * before the hub is built, so {@code public.url} can default to the real port.
      */
     public static HubServer start(ServerConfig config, PrintStream out, UnaryOperator<HubBuilder> customizer) {
+        return start(config, out, customizer, null);
+    }
+
+    /**
+     * Loads the provider plug-in jars of {@code plugins.dir} (each in a class loader of its own; broken ones are
+     * logged and skipped). The server closes them when it closes.
+     */
+    public static PluginJars loadPlugins(ServerConfig config) {
+        return PluginJars.load(config.pluginsDirectory(), HubBuilder.installedProviders().keySet());
+    }
+
+    /**
+     * Starts a server with plug-ins the caller loaded with {@link #loadPlugins} (the demo needs their sandbox
+     * factories first); {@code null} loads them here. Either way the server closes them.
+     */
+    static HubServer start(ServerConfig config, PrintStream out, UnaryOperator<HubBuilder> customizer, PluginJars loaded) {
+        PluginJars plugins = loaded;
         HttpServer http;
         try {
             http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
         } catch (IOException e) {
+            if (plugins != null) {
+                plugins.close();
+            }
             throw new ServerConfig.ConfigException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage());
         }
         int port = http.getAddress().getPort();
@@ -85,12 +110,15 @@ public final class HubServer implements AutoCloseable {
         HikariDataSource pool = null;
         try {
             Keys keys = Keys.resolve(config, out);
+            if (plugins == null) {
+                plugins = loadPlugins(config);
+            }
             pool = config.databaseUrl().map(url -> dataSource(config, url)).orElse(null);
             HubBuilder builder = Hub.builder()
                     .withEncryptionKey(config.encryptionKeyId(), keys.encryptionKey())
                     .withSyncThreads(config.syncThreads());
             builder = pool != null ? builder.withDataSource(pool) : builder.withDataDirectory(config.dataDirectory().toAbsolutePath());
-            registerProviders(builder, config);
+            registerProviders(builder, config, plugins);
             hub = customizer.apply(builder).build();
             TenantStore.migrate(hub.database().dataSource());
             TenantStore tenants = new TenantStore(hub.database().jdbi(), Clock.systemUTC());
@@ -104,11 +132,15 @@ public final class HubServer implements AutoCloseable {
             http.createContext("/", new HttpDispatcher(api.routes(), tenants, keys.adminKey(), config.maxBodyBytes(), api.openApi()));
             http.setExecutor(executor);
             http.start();
-            LOG.info("hub-server listening on {} ({} database, {} providers)", publicUrl,
-                    pool != null ? "PostgreSQL" : "embedded", hub.providers().size());
-            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl);
+            LOG.info("hub-server listening on {} ({} database, {} providers, {} plug-in jar(s) loaded from {}, {} skipped)", publicUrl,
+                    pool != null ? "PostgreSQL" : "embedded", hub.providers().size(), plugins.plugins().size(),
+                    config.pluginsDirectory().toAbsolutePath(), plugins.skipped().size());
+            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl, plugins, true);
         } catch (RuntimeException e) {
             http.stop(0);
+            if (plugins != null) {
+                plugins.close();
+            }
             if (hub != null) {
                 hub.close();
             }
@@ -161,9 +193,11 @@ public final class HubServer implements AutoCloseable {
      * Registers every installed provider whose provider-wide settings are configured; one that lacks a required
      * setting is skipped with a warning naming the variables to set (a server is useful with the others).
      */
-    private static void registerProviders(HubBuilder builder, ServerConfig config) {
+    private static void registerProviders(HubBuilder builder, ServerConfig config, PluginJars plugins) {
         int registered = 0;
-        for (Map.Entry<String, Provider> entry : HubBuilder.installedProviders().entrySet()) {
+        Map<String, Provider> installed = new java.util.LinkedHashMap<>(HubBuilder.installedProviders());
+        installed.putAll(plugins.providers());
+        for (Map.Entry<String, Provider> entry : installed.entrySet()) {
             Provider provider = entry.getValue();
             Map<String, String> configured = config.providerSettings(provider.id());
             Map<String, String> settings = configured;
@@ -200,6 +234,8 @@ public final class HubServer implements AutoCloseable {
     public int port() { return http.getAddress().getPort(); }
     public List<Route> routes() { return api.routes(); }
     public ServerConfig config() { return config; }
+    /** The plug-in jars loaded from {@code plugins.dir} (and those skipped). */
+    public PluginJars plugins() { return plugins; }
 
     /** The base URL tests and the demo's curl lines use: loopback and the bound port. */
     public String localUrl() {
@@ -214,6 +250,9 @@ public final class HubServer implements AutoCloseable {
         hub.close();
         if (pool != null) {
             pool.close();
+        }
+        if (ownsPlugins) {
+            plugins.close();
         }
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

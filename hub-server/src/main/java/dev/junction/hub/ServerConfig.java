@@ -46,7 +46,9 @@ public final class ServerConfig {
             new Setting("admin.key", "(generated in development)", "the bearer key for the admin endpoints (tenants and their API keys)"),
             new Setting("http.max-body-bytes", "1048576", "request bodies larger than this are refused with 413"),
             new Setting("sync.threads", "4", "sync worker threads"),
-            new Setting("demo.contacts", "200", "`demo` only: contacts in each sandbox (other entities in proportion)"));
+            new Setting("demo.contacts", "200", "`demo` only: contacts in each sandbox (other entities in proportion)"),
+            new Setting("demo.exit", "false", "`demo` only: `true` exits after the summary (status 0 when every sync succeeded) instead of serving; also `demo --exit`"),
+            new Setting("plugins.dir", "./plugins", "provider plug-in jars: each `*.jar` here loads in a class loader of its own; a broken jar is logged and skipped"));
 
     private final Map<String, String> values;
     private final Map<String, String> providerValues;
@@ -139,6 +141,10 @@ public final class ServerConfig {
         integer("sync.threads", 4, 1, 64);
         integer("database.pool-size", 10, 1, 200);
         integer("demo.contacts", 200, 1, 1_000_000);
+        String exit = values.getOrDefault("demo.exit", "false");
+        if (!exit.equals("true") && !exit.equals("false")) {
+            throw new ConfigException(environmentName("demo.exit") + " must be 'true' or 'false', was '" + exit + "'");
+        }
         databaseUrl().ifPresent(url -> {
             if (!url.startsWith("jdbc:postgresql:")) {
                 throw new ConfigException("JUNCTION_DATABASE_URL must be a PostgreSQL JDBC URL (jdbc:postgresql://...), was '" + url + "'");
@@ -212,6 +218,16 @@ public final class ServerConfig {
 
     public int demoContacts() {
         return integer("demo.contacts", 200, 1, 1_000_000);
+    }
+
+    /** {@code demo} exits after its summary instead of serving. */
+    public boolean demoExit() {
+        return values.getOrDefault("demo.exit", "false").equals("true");
+    }
+
+    /** Where provider plug-in jars are loaded from. */
+    public Path pluginsDirectory() {
+        return Path.of(values.getOrDefault("plugins.dir", "plugins"));
     }
 
     /** Settings for one provider: {@code provider.<id>.<name>} without the prefix. */
