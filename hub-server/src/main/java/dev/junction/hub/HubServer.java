@@ -51,10 +51,9 @@ public final class HubServer implements AutoCloseable {
     private final HubApi api;
     private final String publicUrl;
     private final PluginJars plugins;
-    private final boolean ownsPlugins;
 
     private HubServer(ServerConfig config, Hub hub, HikariDataSource pool, TenantStore tenants, String adminKey,
-            HttpServer http, ExecutorService executor, HubApi api, String publicUrl, PluginJars plugins, boolean ownsPlugins) {
+            HttpServer http, ExecutorService executor, HubApi api, String publicUrl, PluginJars plugins) {
         this.config = config;
         this.hub = hub;
         this.pool = pool;
@@ -65,7 +64,6 @@ public final class HubServer implements AutoCloseable {
         this.api = api;
         this.publicUrl = publicUrl;
         this.plugins = plugins;
-        this.ownsPlugins = ownsPlugins;
     }
 
     /** Starts a server; {@code out} receives the startup warnings meant for a human (generated keys). */
@@ -135,7 +133,7 @@ public final class HubServer implements AutoCloseable {
             LOG.info("hub-server listening on {} ({} database, {} providers, {} plug-in jar(s) loaded from {}, {} skipped)", publicUrl,
                     pool != null ? "PostgreSQL" : "embedded", hub.providers().size(), plugins.plugins().size(),
                     config.pluginsDirectory().toAbsolutePath(), plugins.skipped().size());
-            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl, plugins, true);
+            return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl, plugins);
         } catch (RuntimeException e) {
             http.stop(0);
             if (plugins != null) {
@@ -213,8 +211,9 @@ public final class HubServer implements AutoCloseable {
                 }
                 // The library needs at least one active provider, and a development server should start with no
                 // configuration at all: register it with placeholders, so only its OAuth fails until configured.
-                LOG.warn("Provider '{}' is not configured; using placeholder settings (its OAuth will fail): set {}",
-                        provider.id(), variables);
+                LOG.warn("Provider '{}' is not configured; using placeholder settings ({}): set {}", provider.id(),
+                        provider.authMethod() instanceof dev.junction.core.spi.AuthMethod.OAuth2 ? "its OAuth will fail"
+                                : "its connections fail when they sync", variables);
                 Map<String, String> withPlaceholders = new java.util.TreeMap<>(settings);
                 missing.forEach(name -> withPlaceholders.put(name, "unconfigured"));
                 settings = withPlaceholders;
@@ -251,9 +250,7 @@ public final class HubServer implements AutoCloseable {
         if (pool != null) {
             pool.close();
         }
-        if (ownsPlugins) {
-            plugins.close();
-        }
+        plugins.close();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
