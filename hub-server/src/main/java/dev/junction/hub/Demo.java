@@ -253,7 +253,7 @@ final class Demo {
     private long count(String entity) {
         long contacts = config.demoContacts();
         return switch (entity) {
-            case "contacts", "patients", "customers" -> contacts;
+            case "contacts", "patients", "customers", "tags" -> contacts;
             case "users" -> 20;
             case "agents", "practitioners" -> 8;
             case "custom_fields" -> 6;
@@ -361,16 +361,16 @@ final class Demo {
         return run;
     }
 
-    /** {@code [  2.0 s] cliniko    patients        1,234 / 5,000 records     812 records/s  ETA 4.6 s}. */
+    /** {@code [  2.0 s] cliniko  patients            1,234/5,000 records    812/s  ETA 4.6 s}: fits 80 columns. */
     static String progressLine(String providerId, JsonNode progress, long total) {
         long records = progress.get("records").asLong();
         double rate = progress.get("records_per_second").asDouble();
         String eta = total > 0 && rate > 0 && records < total
                 ? String.format(Locale.ROOT, "  ETA %.1f s", (total - records) / rate) : "";
         JsonNode entity = progress.get("current_entity");
-        return String.format(Locale.ROOT, "  [%5.1f s] %-10s %-24s %,7d%s records %,8.0f records/s%s",
+        return String.format(Locale.ROOT, "  [%5.1f s] %-8s %-18s %,6d%s records %,6.0f/s%s",
                 progress.get("elapsed_seconds").asDouble(), providerId, entity == null || entity.isNull() ? "" : entity.asText(),
-                records, total > 0 ? String.format(Locale.ROOT, " / %,d", total) : "", rate, eta);
+                records, total > 0 ? String.format(Locale.ROOT, "/%,d", total) : "", rate, eta);
     }
 
     private JsonNode call(String method, String url, String key, String body, int... expected) {

@@ -59,7 +59,13 @@ public final class HubServerMain {
                     return 0;
                 }
                 case "demo" -> {
-                    Demo.Running demo = Demo.run(config, out, out == System.out && System.console() != null);
+                    Demo.Running demo;
+                    try {
+                        demo = Demo.run(config, out, out == System.out && System.console() != null);
+                    } catch (IllegalStateException e) {
+                        err.println("hub-server: the demo failed: " + e.getMessage());
+                        return 1;
+                    }
                     if (exit || config.demoExit()) {
                         demo.close();
                         out.println(demo.succeeded() ? "Demo OK; exiting (--exit)." : "Demo FAILED: see the summary above.");
