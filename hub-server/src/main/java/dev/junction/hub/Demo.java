@@ -325,7 +325,7 @@ final class Demo {
         String runId = call("POST", base + "/v1/connections/" + connectionId + "/syncs", key, "{\"mode\":\"full\"}", 202)
                 .get("run_id").asText();
         JsonNode run;
-        long lastPlain = 0;
+        long lastPlain = System.nanoTime(); // plain output: the first line after 2 s, so a quick sync prints only its result
         int width = 0;
         while (true) {
             run = call("GET", base + "/v1/syncs/" + runId, key, null, 200);
