@@ -131,7 +131,7 @@ final class Demo {
                     builder.withRateLimit(provider.id(), provider.rateLimitPolicy().withBudget(50, Duration.ofSeconds(5)));
                 }
             }
-            return builder.withSyncThreads(Math.max(config.syncThreads(), factories.size()));
+            return builder;
         }, plugins);
         String base = server.localUrl();
         String callback = server.publicUrl() + "/v1/oauth/callback";
@@ -368,7 +368,7 @@ final class Demo {
         String eta = total > 0 && rate > 0 && records < total
                 ? String.format(Locale.ROOT, "  ETA %.1f s", (total - records) / rate) : "";
         JsonNode entity = progress.get("current_entity");
-        return String.format(Locale.ROOT, "  [%5.1f s] %-8s %-18s %,6d%s records %,6.0f/s%s",
+        return String.format(Locale.ROOT, "  [%5.1f s] %-8s %-17s %,6d%s records %,5.0f/s%s",
                 progress.get("elapsed_seconds").asDouble(), providerId, entity == null || entity.isNull() ? "" : entity.asText(),
                 records, total > 0 ? String.format(Locale.ROOT, "/%,d", total) : "", rate, eta);
     }

@@ -84,7 +84,12 @@ public final class HubServer implements AutoCloseable {
      * logged and skipped). The server closes them when it closes.
      */
     public static PluginJars loadPlugins(ServerConfig config) {
-        return PluginJars.load(config.pluginsDirectory(), HubBuilder.installedProviders().keySet());
+        try {
+            return PluginJars.load(config.pluginsDirectory(), HubBuilder.installedProviders().keySet());
+        } catch (java.io.UncheckedIOException e) {
+            throw new ServerConfig.ConfigException("cannot read JUNCTION_PLUGINS_DIR " + config.pluginsDirectory().toAbsolutePath()
+                    + ": " + e.getCause().getMessage());
+        }
     }
 
     /**
