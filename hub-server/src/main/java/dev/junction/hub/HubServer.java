@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.junction.core.Hub;
 import dev.junction.core.HubBuilder;
+import dev.junction.core.PluginJars;
 import dev.junction.core.crypto.SecretCipher;
 import dev.junction.core.spi.Provider;
 import dev.junction.core.spi.Setting;
@@ -55,10 +56,11 @@ public final class HubServer implements AutoCloseable {
     private final SyncScheduler schedules;
     private final HubMetrics metrics;
     private final List<Route> routes;
+    private final PluginJars plugins;
 
     private HubServer(ServerConfig config, Hub hub, HikariDataSource pool, TenantStore tenants, String adminKey,
             HttpServer http, ExecutorService executor, HubApi api, String publicUrl, SyncScheduler schedules, OutboundWebhooks outbound,
-            HubMetrics metrics, List<Route> routes) {
+            HubMetrics metrics, List<Route> routes, PluginJars plugins) {
         this.schedules = schedules;
         this.metrics = metrics;
         this.routes = List.copyOf(routes);
@@ -72,6 +74,7 @@ public final class HubServer implements AutoCloseable {
         this.api = api;
         this.publicUrl = publicUrl;
         this.outbound = outbound;
+        this.plugins = plugins;
     }
 
     /** Starts a server; {@code out} receives the startup warnings meant for a human (generated keys). */
@@ -84,10 +87,35 @@ public final class HubServer implements AutoCloseable {
      * before the hub is built, so {@code public.url} can default to the real port.
      */
     public static HubServer start(ServerConfig config, PrintStream out, UnaryOperator<HubBuilder> customizer) {
+        return start(config, out, customizer, null);
+    }
+
+    /**
+     * Loads the provider plug-in jars of {@code plugins.dir} (each in a class loader of its own; broken ones are
+     * logged and skipped). The server closes them when it closes.
+     */
+    public static PluginJars loadPlugins(ServerConfig config) {
+        try {
+            return PluginJars.load(config.pluginsDirectory(), HubBuilder.installedProviders().keySet());
+        } catch (java.io.UncheckedIOException e) {
+            throw new ServerConfig.ConfigException("cannot read JUNCTION_PLUGINS_DIR " + config.pluginsDirectory().toAbsolutePath()
+                    + ": " + e.getCause().getMessage());
+        }
+    }
+
+    /**
+     * Starts a server with plug-ins the caller loaded with {@link #loadPlugins} (the demo needs their sandbox
+     * factories first); {@code null} loads them here. Either way the server closes them.
+     */
+    static HubServer start(ServerConfig config, PrintStream out, UnaryOperator<HubBuilder> customizer, PluginJars loaded) {
+        PluginJars plugins = loaded;
         HttpServer http;
         try {
             http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
         } catch (IOException e) {
+            if (plugins != null) {
+                plugins.close();
+            }
             throw new ServerConfig.ConfigException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage());
         }
         int port = http.getAddress().getPort();
@@ -100,6 +128,9 @@ public final class HubServer implements AutoCloseable {
         HubMetrics metrics = config.metricsEnabled() ? new HubMetrics(config.metricsKey(), Clock.systemUTC()) : null;
         try {
             Keys keys = Keys.resolve(config, out);
+            if (plugins == null) {
+                plugins = loadPlugins(config);
+            }
             pool = config.databaseUrl().map(url -> dataSource(config, url)).orElse(null);
             HubBuilder builder = Hub.builder()
                     .withEncryptionKey(config.encryptionKeyId(), keys.encryptionKey())
@@ -111,7 +142,7 @@ public final class HubServer implements AutoCloseable {
                 builder.withBackgroundInterval(Duration.ZERO);
             }
             builder = pool != null ? builder.withDataSource(pool) : builder.withDataDirectory(config.dataDirectory().toAbsolutePath());
-            registerProviders(builder, config);
+            registerProviders(builder, config, plugins);
             if (metrics != null) {
                 builder.withObserver(metrics.observer());
             }
@@ -142,10 +173,11 @@ public final class HubServer implements AutoCloseable {
             http.setExecutor(executor);
             http.start();
             schedules.start();
-            LOG.info("hub-server listening on {} ({} database, {} providers)", publicUrl,
-                    pool != null ? "PostgreSQL" : "embedded", hub.providers().size());
+            LOG.info("hub-server listening on {} ({} database, {} providers, {} plug-in jar(s) loaded from {}, {} skipped)", publicUrl,
+                    pool != null ? "PostgreSQL" : "embedded", hub.providers().size(), plugins.plugins().size(),
+                    config.pluginsDirectory().toAbsolutePath(), plugins.skipped().size());
             return new HubServer(config, hub, pool, tenants, keys.adminKey(), http, executor, api, publicUrl, schedules, outbound,
-                    metrics, routes);
+                    metrics, routes, plugins);
         } catch (RuntimeException e) {
             http.stop(0);
             if (schedules != null) {
@@ -153,6 +185,9 @@ public final class HubServer implements AutoCloseable {
             }
             if (outbound != null) {
                 outbound.close();
+            }
+            if (plugins != null) {
+                plugins.close();
             }
             if (hub != null) {
                 hub.close();
@@ -209,9 +244,11 @@ public final class HubServer implements AutoCloseable {
      * Registers every installed provider whose provider-wide settings are configured; one that lacks a required
      * setting is skipped with a warning naming the variables to set (a server is useful with the others).
      */
-    private static void registerProviders(HubBuilder builder, ServerConfig config) {
+    private static void registerProviders(HubBuilder builder, ServerConfig config, PluginJars plugins) {
         int registered = 0;
-        for (Map.Entry<String, Provider> entry : HubBuilder.installedProviders().entrySet()) {
+        Map<String, Provider> installed = new java.util.LinkedHashMap<>(HubBuilder.installedProviders());
+        installed.putAll(plugins.providers());
+        for (Map.Entry<String, Provider> entry : installed.entrySet()) {
             Provider provider = entry.getValue();
             Map<String, String> configured = config.providerSettings(provider.id());
             Map<String, String> settings = configured;
@@ -227,8 +264,9 @@ public final class HubServer implements AutoCloseable {
                 }
                 // The library needs at least one active provider, and a development server should start with no
                 // configuration at all: register it with placeholders, so only its OAuth fails until configured.
-                LOG.warn("Provider '{}' is not configured; using placeholder settings (its OAuth will fail): set {}",
-                        provider.id(), variables);
+                LOG.warn("Provider '{}' is not configured; using placeholder settings ({}): set {}", provider.id(),
+                        provider.authMethod() instanceof dev.junction.core.spi.AuthMethod.OAuth2 ? "its OAuth will fail"
+                                : "its connections fail when they sync", variables);
                 Map<String, String> withPlaceholders = new java.util.TreeMap<>(settings);
                 missing.forEach(name -> withPlaceholders.put(name, "unconfigured"));
                 settings = withPlaceholders;
@@ -253,6 +291,8 @@ public final class HubServer implements AutoCloseable {
     /** Outbound webhooks; {@link OutboundWebhooks#deliverDue()} runs one delivery round (tests, or a scheduler). */
     public OutboundWebhooks outbound() { return outbound; }
     public SyncScheduler scheduler() { return schedules; }
+    /** The plug-in jars loaded from {@code plugins.dir} (and those skipped). */
+    public PluginJars plugins() { return plugins; }
 
     /** The base URL tests and the demo's curl lines use: loopback and the bound port. */
     public String localUrl() {
@@ -273,6 +313,7 @@ public final class HubServer implements AutoCloseable {
         if (metrics != null) {
             metrics.close();
         }
+        plugins.close();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

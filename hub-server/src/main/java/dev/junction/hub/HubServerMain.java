@@ -22,6 +22,7 @@ public final class HubServerMain {
     static int run(String[] args, PrintStream out, PrintStream err) {
         String command = "serve";
         Path configFile = null;
+        boolean exit = false;
         List<String> rest = new ArrayList<>(List.of(args));
         for (int i = 0; i < rest.size(); i++) {
             String arg = rest.get(i);
@@ -31,6 +32,8 @@ public final class HubServerMain {
                     return 2;
                 }
                 configFile = Path.of(rest.get(++i));
+            } else if (arg.equals("--exit")) {
+                exit = true;
             } else if (arg.equals("--help") || arg.equals("-h")) {
                 usage(out);
                 return 0;
@@ -56,7 +59,19 @@ public final class HubServerMain {
                     return 0;
                 }
                 case "demo" -> {
-                    Demo.Running demo = Demo.run(config, out);
+                    Demo.Running demo;
+                    try {
+                        demo = Demo.run(config, out, out == System.out && System.console() != null);
+                    } catch (IllegalStateException e) {
+                        err.println("hub-server: the demo failed: " + e.getMessage());
+                        return 1;
+                    }
+                    if (exit || config.demoExit()) {
+                        demo.close();
+                        out.println(demo.succeeded() ? "Demo OK; exiting (--exit)." : "Demo FAILED: see the summary above.");
+                        return demo.succeeded() ? 0 : 1;
+                    }
+                    out.println("Serving until stopped (Ctrl-C).");
                     awaitShutdown(demo);
                     return 0;
                 }
@@ -91,7 +106,8 @@ public final class HubServerMain {
     }
 
     private static void usage(PrintStream out) {
-        out.println("usage: java -jar hub-server.jar [serve|migrate|demo] [--config file.properties]");
+        out.println("usage: java -jar hub-server.jar [serve|migrate|demo [--exit]] [--config file.properties]");
+        out.println("  demo --exit: exit after the demo's summary (status 0 when every sync matched its sandbox)");
         out.println("settings (environment variable, file key, default):");
         for (ServerConfig.Setting setting : ServerConfig.SETTINGS) {
             out.printf("  %-32s %-22s %s%n", setting.environmentName(), setting.key(), setting.defaultValue());

@@ -65,7 +65,9 @@ public final class ServerConfig {
             new Setting("demo.contacts", "200", "`demo` only: contacts in each sandbox (other entities in proportion)"),
             new Setting("metrics.enabled", "true", "`true` serves Prometheus metrics at `GET /metrics`; `false` turns the endpoint and the meters off"),
             new Setting("metrics.key", "(none: no key)", "when set (at least 16 characters), `/metrics` requires `Authorization: Bearer <metrics.key>`"),
-            new Setting("log.format", "text", "`text` (one line per event with the request, tenant, connection and run ids) or `json` (one JSON object per line, ids under `mdc`)"));
+            new Setting("log.format", "text", "`text` (one line per event with the request, tenant, connection and run ids) or `json` (one JSON object per line, ids under `mdc`)"),
+            new Setting("demo.exit", "false", "`demo` only: `true` exits after the summary (status 0 when every sync succeeded) instead of serving; also `demo --exit`"),
+            new Setting("plugins.dir", "./plugins", "provider plug-in jars: each `*.jar` here loads in a class loader of its own; a broken jar is logged and skipped"));
 
     private final Map<String, String> values;
     private final Map<String, String> providerValues;
@@ -180,6 +182,10 @@ public final class ServerConfig {
             }
         });
         logFormat();
+        String exit = values.getOrDefault("demo.exit", "false");
+        if (!exit.equals("true") && !exit.equals("false")) {
+            throw new ConfigException(environmentName("demo.exit") + " must be 'true' or 'false', was '" + exit + "'");
+        }
         databaseUrl().ifPresent(url -> {
             if (!url.startsWith("jdbc:postgresql:")) {
                 throw new ConfigException("JUNCTION_DATABASE_URL must be a PostgreSQL JDBC URL (jdbc:postgresql://...), was '" + url + "'");
@@ -353,6 +359,16 @@ public final class ServerConfig {
             throw new ConfigException("JUNCTION_LOG_FORMAT must be 'text' or 'json', was '" + value + "'");
         }
         return value;
+    }
+
+    /** {@code demo} exits after its summary instead of serving. */
+    public boolean demoExit() {
+        return values.getOrDefault("demo.exit", "false").equals("true");
+    }
+
+    /** Where provider plug-in jars are loaded from. */
+    public Path pluginsDirectory() {
+        return Path.of(values.getOrDefault("plugins.dir", "plugins"));
     }
 
     /** Settings for one provider: {@code provider.<id>.<name>} without the prefix. */

@@ -283,7 +283,9 @@ abstract class HubServerApiTest extends HubServerTestBase {
     @Test
     void providersAreListedWithAuthKindEntitiesAndActions() {
         JsonNode providers = api.get("/v1/providers", keyA).json().get("items");
-        JsonNode clioProvider = providers.get(0);
+        assertThat(providers.findValuesAsText("id")).as("every bundled provider, by id")
+                .containsExactly("ascora", "chatwoot", "cliniko", "clio", "stripe");
+        JsonNode clioProvider = providers.get(3);
         assertThat(clioProvider.get("id").asText()).isEqualTo("clio");
         assertThat(clioProvider.get("auth_kind").asText()).isEqualTo("oauth2");
         assertThat(clioProvider.get("entities").findValuesAsText("name")).contains("contacts");

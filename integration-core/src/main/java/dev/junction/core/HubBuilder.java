@@ -238,4 +238,15 @@ public final class HubBuilder {
         ServiceLoader.load(Provider.class).stream().forEach(entry -> installed.put(entry.get().id(), entry.get()));
         return installed;
     }
+
+    /**
+     * Every provider {@link ServiceLoader} finds through {@code classLoader} (which sees its parents' providers too),
+     * by id. For plug-in jars use {@link PluginJars}, which loads each jar in its own class loader and skips broken
+     * ones.
+     */
+    public static Map<String, Provider> installedProviders(ClassLoader classLoader) {
+        Map<String, Provider> installed = new LinkedHashMap<>();
+        ServiceLoader.load(Provider.class, classLoader).stream().forEach(entry -> installed.put(entry.get().id(), entry.get()));
+        return installed;
+    }
 }

@@ -26,6 +26,15 @@ public interface Sandbox extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * How many records a full sync of each entity would list now, by the provider's entity name (such as {@code
+     * contacts}); a demo shows progress against it and a test checks a sync stored exactly that many. Empty when the
+     * sandbox does not say.
+     */
+    default Map<String, Long> recordCounts() {
+        return Map.of();
+    }
+
     /** Stops the simulator and releases its port. */
     @Override
     void close();

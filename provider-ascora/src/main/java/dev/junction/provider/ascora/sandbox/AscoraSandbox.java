@@ -526,6 +526,18 @@ public final class AscoraSandbox implements ControllableSandbox {
         return dispatcher;
     }
 
+    /** What a full sync lists now: every customer, contact, job and quote, and the invoices and payments still queued. */
+    @Override
+    public synchronized Map<String, Long> recordCounts() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String entity : List.of("customers", "contacts", "jobs", "quotes")) {
+            counts.put(entity, (long) liveIds(entity).size());
+        }
+        counts.put("invoices", (long) queued("invoices").size());
+        counts.put("payments", (long) queued("payments").size());
+        return counts;
+    }
+
     /** The keys (customerId, contactId, jobNumber, quoteNumber, invoiceId, paymentId) of every record held now. */
     public synchronized Set<String> liveIds(String entity) {
         return new HashSet<>(store(entity).keySet());

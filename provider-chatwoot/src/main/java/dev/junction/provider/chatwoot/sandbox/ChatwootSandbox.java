@@ -576,6 +576,16 @@ public final class ChatwootSandbox implements ControllableSandbox {
     }
 
     /** Live ids of {@code contacts}, {@code conversations}, {@code messages}, {@code agents} or {@code inboxes}. */
+    /** Every entity's live record count. */
+    @Override
+    public Map<String, Long> recordCounts() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String entity : List.of("inboxes", "agents", "contacts", "conversations", "messages")) {
+            counts.put(entity, (long) liveIds(entity).size());
+        }
+        return counts;
+    }
+
     public Set<Long> liveIds(String entity) {
         synchronized (lock) {
             return Set.copyOf(map(entity).keySet());

@@ -191,6 +191,16 @@ public final class ClinikoSandbox implements ControllableSandbox {
         return clock;
     }
 
+    /** Every entity's live record count (main and archived, cancelled or inactive listings), by its path. */
+    @Override
+    public Map<String, Long> recordCounts() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (SandboxEntity entity : SandboxEntity.values()) {
+            counts.put(entity.path(), (long) liveIds(entity).size());
+        }
+        return counts;
+    }
+
     /** The ids of the records that exist (archived patients and cancelled appointments included, deleted ones not). */
     public Set<Long> liveIds(SandboxEntity entity) {
         return store.liveIds(entity);

@@ -282,6 +282,16 @@ public final class ClioSandbox implements ControllableSandbox {
         return store.dataset(entity).count();
     }
 
+    /** Every entity's live record count, by its API path ({@code contacts}). */
+    @Override
+    public Map<String, Long> recordCounts() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (ClioEntity entity : ClioEntity.values()) {
+            counts.put(entity.path(), (long) liveIds(entity).size());
+        }
+        return counts;
+    }
+
     /** The ids of every existing record of {@code entity}, ascending; for asserting what a sync stored. */
     public Set<Long> liveIds(ClioEntity entity) {
         return store.dataset(entity).liveIds().boxed().collect(Collectors.toCollection(LinkedHashSet::new));

@@ -170,6 +170,17 @@ public final class StripeSandbox implements ControllableSandbox {
         keys.add(key);
     }
 
+    /** Every list's live object count ({@code events}: those within retention). */
+    @Override
+    public synchronized Map<String, Long> recordCounts() {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String resource : List.of("customers", "products", "prices", "subscriptions", "invoices", "charges",
+                "payment_intents", "refunds", "events")) {
+            counts.put(resource, (long) liveIds(resource).size());
+        }
+        return counts;
+    }
+
     /** Ids of the live objects of a list ({@code customers}, ..., {@code events} within retention). */
     public synchronized Set<String> liveIds(String resource) {
         if (resource.equals("events")) {
