@@ -49,6 +49,7 @@ class PluginDirectoryTest {
         settings.put("encryption.key", SecretCipher.generateKey());
         settings.put("data.dir", temp.resolve("data").toString());
         settings.put("plugins.dir", plugins.toString());
+        settings.put("scheduler.enabled", "false"); // the test starts its sync itself; a scheduled one would contend with it
         Sandbox sandbox = null;
         try (HubServer server = HubServer.start(ServerConfig.of(settings), new PrintStream(new ByteArrayOutputStream()),
                 builder -> builder.withBackgroundInterval(Duration.ZERO).withPageSize(100))) {
