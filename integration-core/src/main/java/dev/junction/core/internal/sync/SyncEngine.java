@@ -327,6 +327,9 @@ public final class SyncEngine {
                                 "UNEXPECTED_PAYLOAD: record could not be identified", unreadable, now);
                     }
                     sync.saveCheckpoint(handle, tenantId, next, now);
+                    // The entity's progress row commits with the page: one transaction (one WAL flush) per page.
+                    sync.updateEntity(handle, tenantId, counters.withPage(written, failures.size() + page.unreadable().size())
+                            .row(entity.name(), SyncStatus.RUNNING, null, null, opened));
                     if (!sync.renewLease(handle, tenantId, connectionId, entity.name(), runId, now.plus(settings.leaseDuration()))) {
                         throw new JunctionException(ErrorKind.CONFLICT, "lost the sync lease (another process took it over)");
                     }
@@ -340,7 +343,7 @@ public final class SyncEngine {
                 }
                 pages.incrementAndGet();
                 recordCount.addAndGet(page.records().size() + page.unreadable().size());
-                counters.pageDone(entity.name(), opened);
+                counters.pageDone(opened);
                 checkpoint = next;
                 if (page.nextCursor().isEmpty()) {
                     return Optional.of(checkpoint);
@@ -469,10 +472,22 @@ public final class SyncEngine {
                 return opened.rateLimitWait().get().minus(waitAtStart);
             }
 
-            void pageDone(String entity, OpenedConnector opened) {
+            void pageDone(OpenedConnector opened) {
                 // The whole run's waiting so far, across its entities (not the largest single entity's).
                 waited.set(opened.rateLimitWait().get().minus(waitAtRunStart));
-                sync.updateEntity(tenantId, row(entity, SyncStatus.RUNNING, null, null, opened));
+            }
+
+            /** These counts with one more page added, for the progress row written in the page's transaction. */
+            Counters withPage(PageOutcome outcome, int failures) {
+                Counters next = new Counters(startedAt, waitAtStart);
+                next.entityPages = entityPages;
+                next.added = added;
+                next.updated = updated;
+                next.unchanged = unchanged;
+                next.deleted = deleted;
+                next.failed = failed;
+                next.add(outcome, failures);
+                return next;
             }
 
             void save(String entity, SyncStatus entityStatus, String error, OpenedConnector opened) {
