@@ -331,7 +331,9 @@ public final class Worker {
         Map<String, Object> result = new LinkedHashMap<>();
         try (ClioSandbox clio = builder.start(); Schema schema = new Schema(); HikariDataSource pool = schema.pool();
                 // Clio's own policy (its X-RateLimit-* headers) with the scaled-down budget, as a user would configure it.
-                Hub hub = hub(clio, pool, new ClioProvider().rateLimitPolicy().withBudget(limit, window))) {
+                // (--headers none: the proactive budget alone, to tell the two rules apart.)
+                Hub hub = hub(clio, pool, options.getOrDefault("headers", "clio").equals("none") ? RateLimitPolicy.of(limit, window)
+                        : new ClioProvider().rateLimitPolicy().withBudget(limit, window))) {
             String connectionId = connect(hub, clio);
             RateLimitStatistics before = clio.rateLimitStatistics();
             long started = System.nanoTime();
@@ -360,6 +362,14 @@ public final class Worker {
             result.put("acceptedPerSecond", accepted / seconds);
             result.put("allowedPerSecond", allowedPerSecond);
             result.put("efficiency", ideal / seconds);
+            // While syncing: from the first API request the sandbox accepted to the last, as its request log saw them.
+            List<Instant> accepted200 = clio.requestLog().entries().stream()
+                    .filter(entry -> entry.path().contains("/api/") && entry.status() != 429)
+                    .map(dev.junction.sandbox.LoggedRequest::timestamp).sorted().toList();
+            if (accepted200.size() > 1) {
+                double span = Duration.between(accepted200.get(0), accepted200.get(accepted200.size() - 1)).toNanos() / 1e9;
+                result.put("steadyEfficiency", (accepted200.size() - 1) / Math.max(span, 1e-3) / allowedPerSecond);
+            }
             result.put("entities", String.join(",", entities));
         }
         return result;
