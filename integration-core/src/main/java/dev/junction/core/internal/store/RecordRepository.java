@@ -59,7 +59,13 @@ public final class RecordRepository {
 
         insertRaw(handle, scope, inserts, now);
         updateRaw(handle, scope, updates, now);
-        if (markSeen && !unchanged.isEmpty()) {
+        if (markSeen && !unchanged.isEmpty() && isPostgres(handle)) {
+            // One statement for the page's unchanged records instead of one per record.
+            handle.createUpdate("UPDATE junction_raw_record SET seen_pass = :pass WHERE connection_id = :connection "
+                            + "AND entity = :entity AND tenant_id = :tenant AND external_id = ANY(:ids) AND seen_pass <> :pass")
+                    .bind("pass", scope.passId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+                    .bind("tenant", scope.tenantId()).bindArray("ids", String.class, unchanged).execute();
+        } else if (markSeen && !unchanged.isEmpty()) {
             PreparedBatch seen = handle.prepareBatch("UPDATE junction_raw_record SET seen_pass = :pass WHERE connection_id = "
                     + ":connection AND entity = :entity AND external_id = :id AND tenant_id = :tenant");
             for (String id : unchanged) {
@@ -89,6 +95,14 @@ public final class RecordRepository {
         return new PageOutcome(inserts.size(), updates.size(), unchanged.size(), deletions.size());
     }
 
+    private static boolean isPostgres(Handle handle) {
+        try {
+            return handle.getConnection().getMetaData().getDatabaseProductName().equals("PostgreSQL");
+        } catch (java.sql.SQLException e) {
+            return false;
+        }
+    }
+
     /**
      * The stored hash and deleted flag of each id. Joins on {@code UNNEST} of one array parameter rather than an
      * {@code IN} list: H2 uses an index for an {@code IN} list only on an index's first column (here the third of
@@ -107,17 +121,11 @@ public final class RecordRepository {
     }
 
     private void insertRaw(Handle handle, Scope scope, List<PreparedRecord> records, Instant now) {
-        if (records.isEmpty()) return;
-        PreparedBatch batch = handle.prepareBatch("INSERT INTO junction_raw_record (tenant_id, connection_id, entity, external_id, "
-                + "payload, content_hash, remote_updated_at, deleted, seen_pass, created_at, updated_at) VALUES "
-                + "(:tenant, :connection, :entity, :id, :payload, :hash, :remote, FALSE, :pass, :now, :now)");
-        for (PreparedRecord record : records) {
-            batch.bind("tenant", scope.tenantId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
-                    .bind("id", record.externalId()).bind("payload", record.payload()).bind("hash", record.contentHash())
-                    .bind("remote", Sql.timestamp(record.remoteUpdatedAt())).bind("pass", scope.passId())
-                    .bind("now", Sql.timestamp(now)).add();
-        }
-        batch.execute();
+        MultiRowInsert.insert(handle, "junction_raw_record", "tenant_id, connection_id, entity, external_id, payload, content_hash, "
+                + "remote_updated_at, deleted, seen_pass, created_at, updated_at", "(?, ?, ?, ?, ?, ?, ?, FALSE, ?, ?, ?)", records,
+                (row, record) -> row.text(scope.tenantId()).text(scope.connectionId()).text(scope.entity()).text(record.externalId())
+                        .text(record.payload()).text(record.contentHash()).timestamp(record.remoteUpdatedAt()).number(scope.passId())
+                        .timestamp(now).timestamp(now));
     }
 
     private void updateRaw(Handle handle, Scope scope, List<PreparedRecord> records, Instant now) {
@@ -151,15 +159,12 @@ public final class RecordRepository {
                 }
             }
         }
-        if (!toInsert.isEmpty()) {
-            PreparedBatch batch = handle.prepareBatch("INSERT INTO junction_unified_record (tenant_id, connection_id, unified_type, "
-                    + "external_id, entity, label, email, status, data, remote_updated_at, deleted, updated_at) VALUES "
-                    + "(:tenant, :connection, :type, :id, :entity, :label, :email, :status, :data, :remote, FALSE, :now)");
-            for (PreparedRecord record : toInsert) {
-                bindUnified(batch, scope, record, now).add();
-            }
-            batch.execute();
-        }
+        MultiRowInsert.insert(handle, "junction_unified_record", "tenant_id, connection_id, unified_type, external_id, entity, label, "
+                + "email, status, data, remote_updated_at, deleted, updated_at", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?)", toInsert,
+                (row, record) -> row.text(scope.tenantId()).text(scope.connectionId()).text(record.unifiedType())
+                        .text(record.externalId()).text(scope.entity()).text(truncate(record.label(), 1000))
+                        .text(truncate(record.email(), 320)).text(truncate(record.status(), 64)).text(record.unifiedData())
+                        .timestamp(record.remoteUpdatedAt()).timestamp(now));
     }
 
     private static PreparedBatch bindUnified(PreparedBatch batch, Scope scope, PreparedRecord record, Instant now) {
@@ -193,16 +198,13 @@ public final class RecordRepository {
     private void appendChanges(Handle handle, Scope scope, List<ChangeRow> changes, Instant now) {
         if (changes.isEmpty()) return;
         lockFeed(handle, scope.tenantId());
-        PreparedBatch batch = handle.prepareBatch("INSERT INTO junction_change_event (tenant_id, connection_id, entity, "
-                + "unified_type, external_id, operation, source, run_id, occurred_at) VALUES "
-                + "(:tenant, :connection, :entity, :type, :id, :operation, :source, :run, :now)");
-        for (ChangeRow change : changes) {
-            batch.bind("tenant", scope.tenantId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
-                    .bind("type", change.record().unifiedType()).bind("id", change.record().externalId())
-                    .bind("operation", change.operation()).bind("source", scope.source().name().toLowerCase(java.util.Locale.ROOT))
-                    .bind("run", scope.runId()).bind("now", Sql.timestamp(now)).add();
-        }
-        batch.execute();
+        // One statement: PostgreSQL numbers the rows of a VALUES list in order, so seq follows the page's order.
+        String source = scope.source().name().toLowerCase(java.util.Locale.ROOT);
+        MultiRowInsert.insert(handle, "junction_change_event", "tenant_id, connection_id, entity, unified_type, external_id, "
+                + "operation, source, run_id, occurred_at", "(?, ?, ?, ?, ?, ?, ?, ?, ?)", changes,
+                (row, change) -> row.text(scope.tenantId()).text(scope.connectionId()).text(scope.entity())
+                        .text(change.record().unifiedType()).text(change.record().externalId()).text(change.operation())
+                        .text(source).text(scope.runId()).timestamp(now));
     }
 
     /**

@@ -296,31 +296,95 @@ public final class SyncEngine {
             return SyncStatus.SUCCEEDED;
         }
 
-        /** Fetches until the last page; returns the checkpoint after it, or empty when cancelled. */
+        /**
+         * Fetches until the last page; returns the checkpoint after it, or empty when cancelled. The next page is
+         * fetched and prepared on a helper thread while the current one is written (at most one page ahead, one
+         * request at a time, so the connector is still used by one thread at a time); a page is still written in
+         * one transaction with its checkpoint, and a page fetched ahead is simply fetched again after a crash.
+         */
         private Optional<Checkpoint> fetchPages(OpenedConnector opened, EntityType entity, Checkpoint start, boolean full, Counters counters) {
+            ExecutorService prefetcher = java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
+                Thread thread = new Thread(task, "junction-prefetch-" + connectionId);
+                thread.setDaemon(true);
+                return thread;
+            });
+            try {
+                return fetchPages(opened, entity, start, full, counters, prefetcher);
+            } finally {
+                // A fetch still under way (the write failed, or the run was cancelled) is interrupted and waited
+                // for, so that the connector is never used by two threads.
+                prefetcher.shutdownNow();
+                try {
+                    prefetcher.awaitTermination(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        /** A fetched page and its records prepared for the store (or the reasons they could not be). */
+        private record FetchedPage(Page page, List<PreparedRecord> prepared, List<RecordPreparer.Result> failures,
+                List<RemoteRecord> failedRecords) {}
+
+        private FetchedPage fetchAndPrepare(OpenedConnector opened, FetchRequest request) {
+            Page page = opened.connector().fetch(request);
+            List<PreparedRecord> prepared = new ArrayList<>(page.records().size());
+            List<RecordPreparer.Result> failures = new ArrayList<>();
+            List<RemoteRecord> failedRecords = new ArrayList<>();
+            for (RemoteRecord remote : page.records()) {
+                RecordPreparer.Result result = RecordPreparer.prepare(remote, opened.provider().transformer());
+                if (result.record() != null) {
+                    prepared.add(result.record());
+                } else {
+                    failures.add(result);
+                    failedRecords.add(remote);
+                }
+            }
+            return new FetchedPage(page, prepared, failures, failedRecords);
+        }
+
+        /** The prefetched page, with the fetch's own exception rethrown as it was; null when interrupted. */
+        private FetchedPage await(java.util.concurrent.Future<FetchedPage> pending) {
+            try {
+                return pending.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) throw runtime;
+                if (e.getCause() instanceof Error error) throw error;
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+
+        private Optional<Checkpoint> fetchPages(OpenedConnector opened, EntityType entity, Checkpoint start, boolean full,
+                Counters counters, ExecutorService prefetcher) {
             Checkpoint checkpoint = start;
             FetchRequest request = new FetchRequest(entity, Optional.ofNullable(checkpoint.passCursor()),
                     Optional.ofNullable(full ? null : checkpoint.passSince()), checkpoint.passUntil(), settings.pageSize());
             RecordRepository.Scope scope = new RecordRepository.Scope(tenantId, connectionId, entity.name(), runId,
                     checkpoint.passId(), RecordRepository.Source.SYNC);
+            FetchRequest first = request;
+            java.util.concurrent.Future<FetchedPage> pending = prefetcher.submit(() -> fetchAndPrepare(opened, first));
             while (true) {
                 if (cancelled.get() || Thread.currentThread().isInterrupted()) {
                     cancelled.set(true);
+                    pending.cancel(true);
                     return Optional.empty();
                 }
-                Page page = opened.connector().fetch(request);
-                List<PreparedRecord> prepared = new ArrayList<>(page.records().size());
-                List<RecordPreparer.Result> failures = new ArrayList<>();
-                List<RemoteRecord> failedRecords = new ArrayList<>();
-                for (RemoteRecord remote : page.records()) {
-                    RecordPreparer.Result result = RecordPreparer.prepare(remote, opened.provider().transformer());
-                    if (result.record() != null) {
-                        prepared.add(result.record());
-                    } else {
-                        failures.add(result);
-                        failedRecords.add(remote);
-                    }
+                FetchedPage fetched = await(pending);
+                if (fetched == null) {
+                    cancelled.set(true);
+                    return Optional.empty();
                 }
+                Page page = fetched.page();
+                if (page.nextCursor().isPresent()) {
+                    FetchRequest following = request.withCursor(page.nextCursor().get());
+                    pending = prefetcher.submit(() -> fetchAndPrepare(opened, following));
+                }
+                List<PreparedRecord> prepared = fetched.prepared();
+                List<RecordPreparer.Result> failures = fetched.failures();
+                List<RemoteRecord> failedRecords = fetched.failedRecords();
                 Checkpoint next = page.nextCursor().isPresent()
                         ? withCursor(checkpoint, checkpoint.passMode(), page.nextCursor().get())
                         : withCursor(checkpoint, full ? SWEEP_PENDING : checkpoint.passMode(), null);
@@ -336,6 +400,9 @@ public final class SyncEngine {
                                 "UNEXPECTED_PAYLOAD: record could not be identified", unreadable, now);
                     }
                     sync.saveCheckpoint(handle, tenantId, next, now);
+                    // The entity's progress row commits with the page: one transaction (one WAL flush) per page.
+                    sync.updateEntity(handle, tenantId, counters.withPage(written, failures.size() + page.unreadable().size())
+                            .row(entity.name(), SyncStatus.RUNNING, null, null, opened));
                     if (!sync.renewLease(handle, tenantId, connectionId, entity.name(), runId, now.plus(settings.leaseDuration()))) {
                         throw new JunctionException(ErrorKind.CONFLICT, "lost the sync lease (another process took it over)");
                     }
@@ -350,7 +417,7 @@ public final class SyncEngine {
                 }
                 pages.incrementAndGet();
                 recordCount.addAndGet(page.records().size() + page.unreadable().size());
-                counters.pageDone(entity.name(), opened);
+                counters.pageDone(opened);
                 checkpoint = next;
                 if (page.nextCursor().isEmpty()) {
                     return Optional.of(checkpoint);
@@ -480,10 +547,22 @@ public final class SyncEngine {
                 return opened.rateLimitWait().get().minus(waitAtStart);
             }
 
-            void pageDone(String entity, OpenedConnector opened) {
+            void pageDone(OpenedConnector opened) {
                 // The whole run's waiting so far, across its entities (not the largest single entity's).
                 waited.set(opened.rateLimitWait().get().minus(waitAtRunStart));
-                sync.updateEntity(tenantId, row(entity, SyncStatus.RUNNING, null, null, opened));
+            }
+
+            /** These counts with one more page added, for the progress row written in the page's transaction. */
+            Counters withPage(PageOutcome outcome, int failures) {
+                Counters next = new Counters(startedAt, waitAtStart);
+                next.entityPages = entityPages;
+                next.added = added;
+                next.updated = updated;
+                next.unchanged = unchanged;
+                next.deleted = deleted;
+                next.failed = failed;
+                next.add(outcome, failures);
+                return next;
             }
 
             void save(String entity, SyncStatus entityStatus, String error, OpenedConnector opened) {

@@ -166,7 +166,7 @@ final class ClioApi {
             }
         }
         ArrayNode data = SandboxJson.array();
-        page.records().forEach(record -> data.add(fields.project(record.body())));
+        page.records().forEach(record -> data.add(fields.project(record.bodyView())));
         ObjectNode body = SandboxJson.object();
         body.set("data", data);
         ObjectNode meta = body.putObject("meta");

@@ -195,13 +195,26 @@ final class ClioRecordGenerator {
 
     /** Clio's etag: a quoted hex digest, such as {@code "\"9a10...\""}, of the body without its etag. */
     static String etag(ObjectNode body) {
-        ObjectNode content = body.deepCopy();
-        content.remove("etag");
+        // The same bytes as serialising a copy without "etag", written straight into the digest: no copy, no buffer.
         try {
-            byte[] digest = MessageDigest.getInstance("MD5").digest(SandboxJson.toBytes(content));
-            return "\"" + HexFormat.of().formatHex(digest) + "\"";
+            MessageDigest md5 = MessageDigest.getInstance("MD5");
+            try (com.fasterxml.jackson.core.JsonGenerator json = SandboxJson.mapper().getFactory()
+                    .createGenerator(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), md5))) {
+                json.writeStartObject();
+                for (Iterator<Map.Entry<String, JsonNode>> fields = body.fields(); fields.hasNext(); ) {
+                    Map.Entry<String, JsonNode> field = fields.next();
+                    if (!field.getKey().equals("etag")) {
+                        json.writeFieldName(field.getKey());
+                        SandboxJson.mapper().writeTree(json, field.getValue());
+                    }
+                }
+                json.writeEndObject();
+            }
+            return "\"" + HexFormat.of().formatHex(md5.digest()) + "\"";
         } catch (NoSuchAlgorithmException impossible) {
             throw new IllegalStateException("Every JVM has MD5", impossible);
+        } catch (java.io.IOException impossible) {
+            throw new java.io.UncheckedIOException("writing to a digest cannot fail", impossible);
         }
     }
 

@@ -1,0 +1,87 @@
+package dev.junction.benchmarks;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Memory probes for one measuring JVM: the peak heap in use (sampled, garbage included), the peak of the heap left
+ * after collections (the live set), and the process's peak resident set from {@code /proc/self/status}.
+ */
+final class Measurements implements AutoCloseable {
+
+    private final AtomicLong peakUsed = new AtomicLong();
+    private final AtomicLong peakAfterGc = new AtomicLong();
+    private final Thread sampler;
+
+    private Measurements() {
+        List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(pool -> pool.getType() == MemoryType.HEAP).toList();
+        sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                long used = 0;
+                long afterGc = 0;
+                for (MemoryPoolMXBean pool : heapPools) {
+                    used += pool.getUsage().getUsed();
+                    if (pool.getCollectionUsage() != null) {
+                        afterGc += pool.getCollectionUsage().getUsed();
+                    }
+                }
+                peakUsed.accumulateAndGet(used, Math::max);
+                peakAfterGc.accumulateAndGet(afterGc, Math::max);
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "heap-sampler");
+        sampler.setDaemon(true);
+    }
+
+    /** Starts sampling now. */
+    static Measurements start() {
+        Measurements measurements = new Measurements();
+        measurements.sampler.start();
+        return measurements;
+    }
+
+    /** The most heap in use at any sample, garbage included. */
+    long peakHeapUsed() {
+        return peakUsed.get();
+    }
+
+    /** The largest heap left after a collection: the live set's peak, as close as sampling gets. */
+    long peakHeapAfterGc() {
+        return peakAfterGc.get();
+    }
+
+    /** The process's peak resident set size ({@code VmHWM}), or -1 where {@code /proc} is not there. */
+    static long peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        sampler.interrupt();
+        try {
+            sampler.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,518 @@
+package dev.junction.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.junction.core.EntitySyncStats;
+import dev.junction.core.Hub;
+import dev.junction.core.NewConnection;
+import dev.junction.core.SyncHandle;
+import dev.junction.core.SyncRequest;
+import dev.junction.core.SyncRun;
+import dev.junction.core.SyncStatus;
+import dev.junction.core.spi.Credentials;
+import dev.junction.core.spi.RateLimitPolicy;
+import dev.junction.core.spi.Settings;
+import dev.junction.provider.clio.ClioProvider;
+import dev.junction.provider.clio.sandbox.ClioEntity;
+import dev.junction.provider.clio.sandbox.ClioSandbox;
+import dev.junction.sandbox.OAuthTokens;
+import dev.junction.sandbox.RateLimitStatistics;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.postgresql.PGConnection;
+
+/**
+ * One measurement in a JVM of its own (started by {@link Benchmarks}, so every run is cold and gets the heap its
+ * scenario asks for). Prints one line {@code RESULT {json}} with the figures; everything else it prints is
+ * progress. Arguments: the measurement's name, then {@code --name value} pairs.
+ */
+public final class Worker {
+
+    static final String RESULT_PREFIX = "RESULT ";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TENANT = "bench";
+    private static final String CONTACT_FIELDS = dev.junction.provider.clio.ClioEntity.CONTACTS.fields();
+
+    private final Map<String, String> options;
+    private final String pgUrl;
+    private final String pgUser;
+    private final String pgPassword;
+
+    private Worker(Map<String, String> options) {
+        this.options = options;
+        this.pgUrl = System.getenv().getOrDefault("JUNCTION_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
+        this.pgUser = System.getenv().getOrDefault("JUNCTION_TEST_PG_USER", "postgres");
+        this.pgPassword = System.getenv().getOrDefault("PGPASSWORD", "");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        Worker worker = new Worker(options);
+        Map<String, Object> result = switch (args[0]) {
+            case "junction" -> worker.junctionFullSync();
+            case "copy" -> worker.copyReference();
+            case "naive" -> worker.naiveReference();
+            case "resync" -> worker.resync();
+            case "ratelimit" -> worker.rateLimit();
+            default -> throw new IllegalArgumentException("unknown measurement " + args[0]);
+        };
+        result.put("maxHeap", Runtime.getRuntime().maxMemory());
+        result.put("peakRss", Measurements.peakRss());
+        System.out.println(RESULT_PREFIX + JSON.writeValueAsString(result));
+        System.out.flush();
+        System.exit(0);
+    }
+
+    private long records() {
+        return Long.parseLong(options.getOrDefault("records", "200000"));
+    }
+
+    // ---------------------------------------------------------------- scenario 1: Junction
+
+    /** A full sync of the sandbox's contacts into a fresh PostgreSQL schema; records/s and memory. */
+    private Map<String, Object> junctionFullSync() throws Exception {
+        long records = records();
+        try (ClioSandbox clio = unlimitedSandbox(records); Schema schema = new Schema(); HikariDataSource pool = schema.pool();
+                Hub hub = hub(clio, pool, RateLimitPolicy.UNLIMITED)) {
+            String connectionId = connect(hub, clio);
+            System.gc();
+            Map<String, Object> result = new LinkedHashMap<>();
+            try (Measurements memory = Measurements.start()) {
+                long started = System.nanoTime();
+                long cpuBefore = cpuNanos();
+                SyncRun run = hub.startSync(TENANT, connectionId, SyncRequest.full().only("contacts")).await();
+                double seconds = (System.nanoTime() - started) / 1e9;
+                result.put("cpuSeconds", (cpuNanos() - cpuBefore) / 1e9);
+                if (Boolean.getBoolean("bench.threads")) {
+                    printThreadCpu();
+                }
+                EntitySyncStats stats = requireSuccess(run, records);
+                result.put("records", stats.records());
+                result.put("seconds", seconds);
+                result.put("rate", stats.records() / seconds);
+                result.put("peakHeapUsed", memory.peakHeapUsed());
+                result.put("peakHeapAfterGc", memory.peakHeapAfterGc());
+            }
+            long stored = hub.liveIds(TENANT, connectionId, "contacts").size();
+            if (stored != records) {
+                throw new IllegalStateException("stored " + stored + " of " + records + " contacts");
+            }
+            return result;
+        }
+    }
+
+    // ---------------------------------------------------------------- scenario 1: references
+
+    /** The same rows landed with one COPY: the ceiling for getting rows into PostgreSQL on this machine. */
+    private Map<String, Object> copyReference() throws Exception {
+        long records = records();
+        List<JsonNode> items = new ArrayList<>();
+        try (ClioSandbox clio = unlimitedSandbox(records)) {
+            fetchAll(clio, items::add);
+        }
+        try (Schema schema = new Schema(); Connection connection = schema.connect()) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(rawTableDdl("copy_raw"));
+            }
+            System.gc();
+            Map<String, Object> result = new LinkedHashMap<>();
+            try (Measurements memory = Measurements.start()) {
+                long started = System.nanoTime();
+                // The rows are encoded as they stream into COPY, 10,000 at a time, in one transaction.
+                connection.setAutoCommit(false);
+                StringBuilder csv = new StringBuilder(16 << 20);
+                Instant now = Instant.now();
+                String connectionId = UUID.randomUUID().toString();
+                int inBuffer = 0;
+                for (JsonNode item : items) {
+                    String payload = item.toString();
+                    csv.append(TENANT).append(',').append(connectionId).append(",contacts,").append(item.get("id").asText()).append(',');
+                    quoteCsv(csv, payload);
+                    csv.append(',').append(sha256(payload)).append(',').append(item.get("updated_at").asText())
+                            .append(",f,1,").append(now).append(',').append(now).append('\n');
+                    if (++inBuffer == 10_000) {
+                        copy(connection, csv);
+                        inBuffer = 0;
+                    }
+                }
+                copy(connection, csv);
+                connection.commit();
+                double seconds = (System.nanoTime() - started) / 1e9;
+                result.put("records", (long) items.size());
+                result.put("seconds", seconds);
+                result.put("rate", items.size() / seconds);
+                result.put("peakHeapUsed", memory.peakHeapUsed());
+                result.put("peakHeapAfterGc", memory.peakHeapAfterGc());
+            }
+            return result;
+        }
+    }
+
+    private static void copy(Connection connection, StringBuilder csv) throws SQLException, IOException {
+        if (csv.length() == 0) return;
+        InputStream in = new ByteArrayInputStream(csv.toString().getBytes(StandardCharsets.UTF_8));
+        connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY copy_raw (tenant_id, connection_id, entity, external_id, "
+                + "payload, content_hash, remote_updated_at, deleted, seen_pass, created_at, updated_at) FROM STDIN WITH (FORMAT csv)", in);
+        csv.setLength(0);
+    }
+
+    private static void quoteCsv(StringBuilder out, String value) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '"') out.append('"');
+            out.append(c);
+        }
+        out.append('"');
+    }
+
+    /** Typical hand-written integration code: fetch a page, upsert each record with autocommit. */
+    private Map<String, Object> naiveReference() throws Exception {
+        long records = records();
+        try (ClioSandbox clio = unlimitedSandbox(records); Schema schema = new Schema(); Connection connection = schema.connect()) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(rawTableDdl("naive_raw"));
+            }
+            connection.setAutoCommit(true);
+            String connectionId = UUID.randomUUID().toString();
+            Map<String, Object> result = new LinkedHashMap<>();
+            try (Measurements memory = Measurements.start();
+                    PreparedStatement upsert = connection.prepareStatement("INSERT INTO naive_raw (tenant_id, connection_id, entity, "
+                            + "external_id, payload, content_hash, remote_updated_at, deleted, seen_pass, created_at, updated_at) "
+                            + "VALUES (?, ?, 'contacts', ?, ?, ?, ?, FALSE, 1, now(), now()) ON CONFLICT (connection_id, entity, external_id) "
+                            + "DO UPDATE SET payload = EXCLUDED.payload, content_hash = EXCLUDED.content_hash, "
+                            + "remote_updated_at = EXCLUDED.remote_updated_at, updated_at = now()")) {
+                long started = System.nanoTime();
+                long[] count = {0};
+                fetchAll(clio, item -> {
+                    try {
+                        String payload = item.toString();
+                        upsert.setString(1, TENANT);
+                        upsert.setString(2, connectionId);
+                        upsert.setString(3, item.get("id").asText());
+                        upsert.setString(4, payload);
+                        upsert.setString(5, sha256(payload));
+                        upsert.setTimestamp(6, Timestamp.from(OffsetDateTime.parse(item.get("updated_at").asText()).toInstant()));
+                        upsert.executeUpdate();
+                        count[0]++;
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                double seconds = (System.nanoTime() - started) / 1e9;
+                result.put("records", count[0]);
+                result.put("seconds", seconds);
+                result.put("rate", count[0] / seconds);
+                result.put("peakHeapUsed", memory.peakHeapUsed());
+                result.put("peakHeapAfterGc", memory.peakHeapAfterGc());
+            }
+            return result;
+        }
+    }
+
+    /** Pages through the sandbox's contacts as a plain client would (OkHttp, Jackson tree), in id order. */
+    private static void fetchAll(ClioSandbox clio, Consumer<JsonNode> each) throws IOException {
+        OkHttpClient http = new OkHttpClient();
+        OAuthTokens tokens = clio.issueTokens(1);
+        String url = clio.apiBaseUrl() + "/contacts.json?fields=" + java.net.URLEncoder.encode(CONTACT_FIELDS, StandardCharsets.UTF_8)
+                + "&order=id(asc)&limit=200";
+        while (url != null) {
+            Request request = new Request.Builder().url(url).header("Authorization", "Bearer " + tokens.accessToken())
+                    .header("X-API-VERSION", ClioProvider.API_VERSION).build();
+            JsonNode body;
+            try (Response response = http.newCall(request).execute()) {
+                if (!response.isSuccessful()) {
+                    throw new IOException("sandbox answered " + response.code() + " to " + url);
+                }
+                body = JSON.readTree(response.body().byteStream());
+            }
+            body.path("data").forEach(each);
+            JsonNode next = body.path("meta").path("paging").path("next");
+            url = next.isTextual() ? next.asText() : null;
+        }
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+
+    // ---------------------------------------------------------------- scenario 2
+
+    /**
+     * A full sync (not measured), then a full re-sync with nothing changed, then an incremental sync after 1% of the
+     * records changed: time, requests sent, rows written (inserted, updated or deleted, from PostgreSQL's own counters).
+     */
+    private Map<String, Object> resync() throws Exception {
+        long records = records();
+        double changedShare = Double.parseDouble(options.getOrDefault("changed-share", "0.01"));
+        Map<String, Object> result = new LinkedHashMap<>();
+        String key = dev.junction.core.crypto.SecretCipher.generateKey();
+        try (ClioSandbox clio = unlimitedSandbox(records); Schema schema = new Schema()) {
+            String connectionId;
+            try (HikariDataSource pool = schema.pool(); Hub hub = hub(clio, pool, RateLimitPolicy.UNLIMITED, key)) {
+                connectionId = connect(hub, clio);
+                requireSuccess(hub.startSync(TENANT, connectionId, SyncRequest.full().only("contacts")).await(), records);
+            }
+            phase(result, "resync", clio, schema, key, connectionId, SyncRequest.full().only("contacts"));
+            int changed = (int) Math.round(records * changedShare);
+            clio.updateRandom(ClioEntity.CONTACTS, changed);
+            result.put("changed", changed);
+            phase(result, "incremental", clio, schema, key, connectionId, SyncRequest.incremental().only("contacts"));
+        }
+        return result;
+    }
+
+    private void phase(Map<String, Object> result, String name, ClioSandbox clio, Schema schema, String key, String connectionId,
+            SyncRequest request) throws SQLException {
+        long rowsBefore = schema.rowsWritten();
+        long requestsBefore = clio.requestLog().totalCount();
+        double seconds;
+        EntitySyncStats stats;
+        // A pool of its own, closed afterwards, so that PostgreSQL has flushed its row counters when they are read.
+        try (HikariDataSource pool = schema.pool(); Hub hub = hub(clio, pool, RateLimitPolicy.UNLIMITED, key)) {
+            long started = System.nanoTime();
+            SyncRun run = hub.startSync(TENANT, connectionId, request).await();
+            seconds = (System.nanoTime() - started) / 1e9;
+            stats = run.entity("contacts").orElseThrow();
+            if (run.status() != SyncStatus.SUCCEEDED) {
+                throw new IllegalStateException(name + " ended " + run.status() + ": " + run.error());
+            }
+        }
+        result.put(name + "Seconds", seconds);
+        result.put(name + "Requests", clio.requestLog().totalCount() - requestsBefore);
+        result.put(name + "RowsWritten", schema.rowsWritten() - rowsBefore);
+        result.put(name + "Records", stats.records());
+        result.put(name + "Changed", stats.added() + stats.updated() + stats.deleted());
+    }
+
+    // ---------------------------------------------------------------- scenario 4
+
+    /**
+     * Syncs against a sandbox allowing {@code limit} requests per {@code window-ms}, with Junction configured for
+     * the same budget: the achieved request rate as a share of the allowed one, and the 429s. With
+     * {@code --entities contacts,matters} the two entities sync at once on one connection.
+     */
+    private Map<String, Object> rateLimit() throws Exception {
+        long records = records();
+        int limit = Integer.parseInt(options.getOrDefault("limit", "20"));
+        Duration window = Duration.ofMillis(Long.parseLong(options.getOrDefault("window-ms", "1000")));
+        List<String> entities = List.of(options.getOrDefault("entities", "contacts").split(","));
+        ClioSandbox.Builder builder = ClioSandbox.builder().withRateLimit(limit, window);
+        for (String entity : entities) {
+            builder = builder.withRecordCount(ClioEntity.valueOf(entity.toUpperCase(Locale.ROOT)), records);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (ClioSandbox clio = builder.start(); Schema schema = new Schema(); HikariDataSource pool = schema.pool();
+                // Clio's own policy (its X-RateLimit-* headers) with the scaled-down budget, as a user would configure it.
+                // (--headers none: the proactive budget alone, to tell the two rules apart.)
+                Hub hub = hub(clio, pool, options.getOrDefault("headers", "clio").equals("none") ? RateLimitPolicy.of(limit, window)
+                        : new ClioProvider().rateLimitPolicy().withBudget(limit, window))) {
+            String connectionId = connect(hub, clio);
+            RateLimitStatistics before = clio.rateLimitStatistics();
+            long started = System.nanoTime();
+            List<SyncHandle> handles = new ArrayList<>();
+            for (String entity : entities) {
+                handles.add(hub.startSync(TENANT, connectionId, SyncRequest.full().only(entity)));
+            }
+            for (SyncHandle handle : handles) {
+                SyncRun run = handle.await();
+                if (run.status() != SyncStatus.SUCCEEDED) {
+                    throw new IllegalStateException("rate-limited sync ended " + run.status() + ": " + run.error());
+                }
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            RateLimitStatistics after = clio.rateLimitStatistics();
+            long requests = after.requests() - before.requests();
+            long rejected = after.rejected() - before.rejected();
+            double allowedPerSecond = limit / (window.toMillis() / 1000.0);
+            // The achieved rate is the accepted requests after the first over the whole time, against the allowed rate
+            // (requests spaced evenly at the allowed rate would take (A - 1) / rate).
+            long accepted = requests - rejected;
+            double ideal = Math.max(accepted - 1, 0) / allowedPerSecond;
+            result.put("seconds", seconds);
+            result.put("requests", requests);
+            result.put("rejected", rejected);
+            result.put("acceptedPerSecond", accepted / seconds);
+            result.put("allowedPerSecond", allowedPerSecond);
+            result.put("efficiency", ideal / seconds);
+            // While syncing: from the first API request the sandbox accepted to the last, as its request log saw them.
+            List<Instant> accepted200 = clio.requestLog().entries().stream()
+                    .filter(entry -> entry.path().contains("/api/") && entry.status() != 429)
+                    .map(dev.junction.sandbox.LoggedRequest::timestamp).sorted().toList();
+            if (accepted200.size() > 1) {
+                double span = Duration.between(accepted200.get(0), accepted200.get(accepted200.size() - 1)).toNanos() / 1e9;
+                result.put("steadyEfficiency", (accepted200.size() - 1) / Math.max(span, 1e-3) / allowedPerSecond);
+            }
+            result.put("entities", String.join(",", entities));
+        }
+        return result;
+    }
+
+    // ---------------------------------------------------------------- shared
+
+    /** Prints the CPU time of this JVM's threads by name (JIT, GC and the sync's own), from /proc. */
+    private static void printThreadCpu() throws IOException {
+        Map<String, Long> ticks = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = java.nio.file.Files.readString(task.resolve("stat"));
+                } catch (IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "N");
+                String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks.merge(name, Long.parseLong(rest[11]) + Long.parseLong(rest[12]), Long::sum);
+            }
+        }
+        ticks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                .forEach(entry -> System.out.printf(Locale.ROOT, "  thread cpu %-24s %6.1f s%n", entry.getKey(), entry.getValue() / 100.0));
+    }
+
+    /** CPU time of this whole JVM (sandbox and sync alike), the figure machine load does not distort. */
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static ClioSandbox unlimitedSandbox(long records) {
+        return ClioSandbox.builder().withRecordCount(ClioEntity.CONTACTS, records)
+                .withRateLimit(Integer.MAX_VALUE, Duration.ofSeconds(1)).start();
+    }
+
+    private Hub hub(ClioSandbox clio, HikariDataSource pool, RateLimitPolicy policy) {
+        return hub(clio, pool, policy, dev.junction.core.crypto.SecretCipher.generateKey());
+    }
+
+    private Hub hub(ClioSandbox clio, HikariDataSource pool, RateLimitPolicy policy, String key) {
+        return Hub.builder().withDataSource(pool)
+                .withEncryptionKey("k1", key)
+                .withProvider(new ClioProvider(), Settings.of(ClioProvider.CLIENT_ID, clio.oauthClient().clientId(),
+                        ClioProvider.CLIENT_SECRET, clio.oauthClient().clientSecret()))
+                .withRateLimit(ClioProvider.ID, policy)
+                .withPageSize(200)
+                .build();
+    }
+
+    private static String connect(Hub hub, ClioSandbox clio) {
+        String connectionId = hub.createConnection(NewConnection.of(TENANT, ClioProvider.ID)
+                .withSetting(ClioProvider.BASE_URL, clio.baseUrl())).id();
+        OAuthTokens tokens = clio.issueTokens(1);
+        hub.storeTokens(TENANT, connectionId, new Credentials.OAuthTokens(tokens.accessToken(), tokens.refreshToken(), null, null));
+        return connectionId;
+    }
+
+    private static EntitySyncStats requireSuccess(SyncRun run, long records) {
+        if (run.status() != SyncStatus.SUCCEEDED) {
+            throw new IllegalStateException("sync ended " + run.status() + ": " + run.error() + " " + run.entities());
+        }
+        EntitySyncStats stats = run.entity("contacts").orElseThrow();
+        if (stats.records() != records) {
+            throw new IllegalStateException("synced " + stats.records() + " of " + records + " contacts");
+        }
+        return stats;
+    }
+
+    private static String rawTableDdl(String name) {
+        return "CREATE TABLE " + name + " (tenant_id VARCHAR(128) NOT NULL, connection_id VARCHAR(64) NOT NULL, "
+                + "entity VARCHAR(64) NOT NULL, external_id VARCHAR(255) NOT NULL, payload TEXT NOT NULL, "
+                + "content_hash VARCHAR(64) NOT NULL, remote_updated_at TIMESTAMP WITH TIME ZONE, deleted BOOLEAN NOT NULL, "
+                + "seen_pass BIGINT NOT NULL, created_at TIMESTAMP WITH TIME ZONE NOT NULL, "
+                + "updated_at TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY (connection_id, entity, external_id))";
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A fresh PostgreSQL schema, dropped on close. */
+    private final class Schema implements AutoCloseable {
+        final String name = "bench_" + UUID.randomUUID().toString().substring(0, 8);
+
+        Schema() throws SQLException {
+            try (Connection connection = DriverManager.getConnection(pgUrl, pgUser, pgPassword);
+                    Statement statement = connection.createStatement()) {
+                statement.execute("CREATE SCHEMA " + name);
+            }
+        }
+
+        Connection connect() throws SQLException {
+            Connection connection = DriverManager.getConnection(pgUrl, pgUser, pgPassword);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SET search_path TO " + name);
+            }
+            return connection;
+        }
+
+        HikariDataSource pool() {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(pgUrl);
+            config.setUsername(pgUser);
+            config.setPassword(pgPassword);
+            config.setSchema(name);
+            config.setMaximumPoolSize(8);
+            config.setPoolName("bench");
+            return new HikariDataSource(config);
+        }
+
+        /** Rows inserted, updated and deleted in this schema's tables so far, per PostgreSQL's statistics. */
+        long rowsWritten() throws SQLException {
+            try (Connection connection = DriverManager.getConnection(pgUrl, pgUser, pgPassword);
+                    PreparedStatement query = connection.prepareStatement("SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) "
+                            + "FROM pg_stat_user_tables WHERE schemaname = ? AND relname NOT LIKE 'flyway%'")) {
+                // Closed backends flush their counters as they exit; give the last one a moment to do so.
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                query.setString(1, name);
+                try (ResultSet rows = query.executeQuery()) {
+                    rows.next();
+                    return rows.getLong(1);
+                }
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (Boolean.getBoolean("bench.keep")) return;
+            try (Connection connection = DriverManager.getConnection(pgUrl, pgUser, pgPassword);
+                    Statement statement = connection.createStatement()) {
+                statement.execute("DROP SCHEMA " + name + " CASCADE");
+            }
+        }
+    }
+}
