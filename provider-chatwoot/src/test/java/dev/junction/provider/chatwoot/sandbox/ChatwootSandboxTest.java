@@ -99,7 +99,10 @@ class ChatwootSandboxTest {
 
     @Test
     void overTheThrottleRackAttackAnswers429RetryLaterWithoutRetryAfter() throws Exception {
-        sandbox = ChatwootSandbox.builder().withContacts(1).withRateLimit(2, Duration.ofMinutes(1)).start();
+        // a clock that stands still mid-window: the windows are epoch-aligned, so a real clock could cross into a new
+        // minute between the requests and let the third one through
+        sandbox = ChatwootSandbox.builder().withContacts(1).withRateLimit(2, Duration.ofMinutes(1))
+                .withClock(dev.junction.sandbox.MutableClock.at(java.time.Instant.parse("2026-01-05T10:00:30Z"))).start();
         get("agents", sandbox.apiAccessToken());
         get("agents", sandbox.apiAccessToken());
         HttpResponse<String> throttled = get("agents", sandbox.apiAccessToken());

@@ -113,7 +113,11 @@ class ClinikoSandboxTest {
 
     @Test
     void overTheLimitA429CarriesOnlyTheResetTime() throws Exception {
-        sandbox = ClinikoSandbox.builder().withRateLimit(3, Duration.ofSeconds(60)).start();
+        // a clock standing still mid-window: the windows are epoch-aligned, so a real clock could cross into the next
+        // window between the requests and let the fourth through
+        Instant now = Instant.parse("2026-01-05T10:00:30Z");
+        sandbox = ClinikoSandbox.builder().withRateLimit(3, Duration.ofSeconds(60))
+                .withClock(dev.junction.sandbox.MutableClock.at(now)).start();
         for (int i = 0; i < 3; i++) {
             assertThat(get(sandbox.apiBaseUrl() + "/businesses").status).isEqualTo(200);
         }
@@ -122,7 +126,7 @@ class ClinikoSandboxTest {
 
         assertThat(limited.status).isEqualTo(429);
         long reset = Long.parseLong(limited.response.headers().firstValue("X-RateLimit-Reset").orElseThrow());
-        assertThat(reset).isGreaterThan(Instant.now().getEpochSecond() - 1).isLessThanOrEqualTo(Instant.now().getEpochSecond() + 61);
+        assertThat(reset).isEqualTo(Instant.parse("2026-01-05T10:01:00Z").getEpochSecond()).isGreaterThan(now.getEpochSecond());
         assertThat(limited.response.headers().firstValue("Retry-After")).isEmpty();
         assertThat(limited.response.headers().firstValue("X-RateLimit-Remaining")).isEmpty();
         assertThat(sandbox.rateLimitStatistics().rejected()).isEqualTo(1);

@@ -163,7 +163,9 @@ class StripeSandboxProtocolTest {
 
     @Test
     void theRateLimitAnswers429WithoutRateLimitHeadersAndSaysToRetry() {
-        sandbox = StripeSandbox.builder().withCount("customers", 1).withRateLimit(3, Duration.ofSeconds(10)).start();
+        // a clock standing still mid-window (windows are epoch-aligned: a real clock could cross into the next one)
+        sandbox = StripeSandbox.builder().withCount("customers", 1).withRateLimit(3, Duration.ofSeconds(10))
+                .withClock(dev.junction.sandbox.MutableClock.at(java.time.Instant.parse("2026-01-05T10:00:05Z"))).start();
         for (int i = 0; i < 3; i++) {
             assertThat(get("/v1/customers").statusCode()).isEqualTo(200);
         }
