@@ -2,6 +2,8 @@ package dev.junction.provider.clio.sandbox;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializable;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -82,6 +84,11 @@ final class FieldSelection {
      * cost the sandbox about as much CPU as generating them).
      */
     void write(JsonGenerator json, ObjectNode record) throws IOException {
+        write(json, record, SandboxJson.mapper().getSerializerProviderInstance());
+    }
+
+    /** Writes one record with a serializer provider shared by its values (the mapper makes one per call). */
+    private void write(JsonGenerator json, ObjectNode record, SerializerProvider provider) throws IOException {
         json.writeStartObject();
         for (Map.Entry<String, FieldSelection> entry : selected.entrySet()) {
             String name = entry.getKey();
@@ -92,25 +99,25 @@ final class FieldSelection {
             } else if (schema.isNested(name) && (value.isObject() || value.isArray())) {
                 FieldSelection inner = entry.getValue();
                 FieldSelection nested = inner != null ? inner : defaults(schema.field(name).orElseThrow());
-                nested.writeNested(json, value);
+                nested.writeNested(json, value, provider);
             } else {
-                SandboxJson.mapper().writeTree(json, value);
+                ((JsonSerializable) value).serialize(json, provider);
             }
         }
         json.writeEndObject();
     }
 
-    private void writeNested(JsonGenerator json, JsonNode value) throws IOException {
+    private void writeNested(JsonGenerator json, JsonNode value, SerializerProvider provider) throws IOException {
         if (value.isObject()) {
-            write(json, (ObjectNode) value);
+            write(json, (ObjectNode) value, provider);
             return;
         }
         json.writeStartArray();
         for (JsonNode element : value) {
             if (element.isObject()) {
-                write(json, (ObjectNode) element);
+                write(json, (ObjectNode) element, provider);
             } else {
-                SandboxJson.mapper().writeTree(json, element);
+                ((JsonSerializable) element).serialize(json, provider);
             }
         }
         json.writeEndArray();
