@@ -127,7 +127,7 @@ final class ClioConnector implements Connector {
             return null;
         }
         try {
-            return java.time.OffsetDateTime.parse(value.asText()).toInstant();
+            return ClioTimestamps.instant(value.asText());
         } catch (DateTimeParseException e) {
             return null;
         }

@@ -19,7 +19,6 @@ import dev.junction.core.spi.Transformer;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -175,7 +174,7 @@ public final class ClioTransformer implements Transformer {
             String text = text(name);
             if (text == null || text.isEmpty()) return null;
             try {
-                return OffsetDateTime.parse(text).toInstant();
+                return ClioTimestamps.instant(text);
             } catch (DateTimeParseException e) {
                 throw unexpected(record, "field '" + name + "' is not an ISO-8601 timestamp: '" + text + "'");
             }
@@ -185,7 +184,7 @@ public final class ClioTransformer implements Transformer {
             String text = text(name);
             if (text == null || text.isEmpty()) return null;
             try {
-                return text.length() > 10 ? OffsetDateTime.parse(text).toLocalDate() : LocalDate.parse(text);
+                return text.length() > 10 ? ClioTimestamps.localDate(text) : LocalDate.parse(text);
             } catch (DateTimeParseException e) {
                 throw unexpected(record, "field '" + name + "' is not an ISO-8601 date: '" + text + "'");
             }

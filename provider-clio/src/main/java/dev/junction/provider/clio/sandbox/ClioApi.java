@@ -1,7 +1,7 @@
 package dev.junction.provider.clio.sandbox;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.junction.sandbox.AccessGrant;
 import dev.junction.sandbox.Dataset;
@@ -21,6 +21,9 @@ import dev.junction.sandbox.SandboxJson;
 import dev.junction.sandbox.SandboxRequest;
 import dev.junction.sandbox.SandboxResponse;
 import dev.junction.sandbox.SandboxServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -165,14 +168,25 @@ final class ClioApi {
                 paging.put("next", url(request, query.replacing("page_token", token)));
             }
         }
-        ArrayNode data = SandboxJson.array();
-        page.records().forEach(record -> data.add(fields.project(record.bodyView())));
-        ObjectNode body = SandboxJson.object();
-        body.set("data", data);
-        ObjectNode meta = body.putObject("meta");
-        meta.set("paging", paging);
-        meta.put("records", dataset.count(filter));
-        return SandboxResponse.json(200, body);
+        // Streamed: each record's selected fields go straight from its body to the response bytes.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024);
+        try (JsonGenerator json = SandboxJson.mapper().getFactory().createGenerator(bytes)) {
+            json.writeStartObject();
+            json.writeArrayFieldStart("data");
+            for (DatasetRecord record : page.records()) {
+                fields.write(json, record.bodyView());
+            }
+            json.writeEndArray();
+            json.writeObjectFieldStart("meta");
+            json.writeFieldName("paging");
+            SandboxJson.mapper().writeTree(json, paging);
+            json.writeNumberField("records", dataset.count(filter));
+            json.writeEndObject();
+            json.writeEndObject();
+        } catch (IOException impossible) {
+            throw new UncheckedIOException("writing to memory cannot fail", impossible);
+        }
+        return SandboxResponse.bytes(200, SandboxResponse.JSON_CONTENT_TYPE, bytes.toByteArray());
     }
 
     private SandboxResponse show(ClioEntity entity, SandboxRequest request) {

@@ -201,11 +201,13 @@ final class ClioRecordGenerator {
             try (com.fasterxml.jackson.core.JsonGenerator json = SandboxJson.mapper().getFactory()
                     .createGenerator(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), md5))) {
                 json.writeStartObject();
+                // One serializer provider for the whole body: ObjectMapper.writeTree makes a new one per call.
+                com.fasterxml.jackson.databind.SerializerProvider provider = SandboxJson.mapper().getSerializerProviderInstance();
                 for (Iterator<Map.Entry<String, JsonNode>> fields = body.fields(); fields.hasNext(); ) {
                     Map.Entry<String, JsonNode> field = fields.next();
                     if (!field.getKey().equals("etag")) {
                         json.writeFieldName(field.getKey());
-                        SandboxJson.mapper().writeTree(json, field.getValue());
+                        ((com.fasterxml.jackson.databind.JsonSerializable) field.getValue()).serialize(json, provider);
                     }
                 }
                 json.writeEndObject();
