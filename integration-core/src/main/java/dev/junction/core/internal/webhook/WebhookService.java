@@ -187,10 +187,18 @@ public final class WebhookService implements AutoCloseable {
 
     private WebhookSecrets secrets(ConnectionRow row) {
         return new WebhookSecrets() {
+            // One request's handler asks for a subscription's secret and its entity: one query serves both.
+            private final Map<String, Optional<SubscriptionRow>> looked = new HashMap<>();
+
+            private Optional<SubscriptionRow> subscription(String subscriptionId) {
+                return looked.computeIfAbsent(subscriptionId,
+                        id -> repository.findSubscription(row.tenantId(), row.id(), id));
+            }
+
             @Override
             public Optional<String> forSubscription(String subscriptionId) {
                 if (subscriptionId == null || subscriptionId.isBlank()) return Optional.empty();
-                return repository.findSubscription(row.tenantId(), row.id(), subscriptionId)
+                return subscription(subscriptionId)
                         .filter(subscription -> subscription.encryptedSecret() != null)
                         .map(subscription -> connections.cipher().decrypt(subscription.encryptedSecret(),
                                 aad(row, subscriptionId)));
@@ -199,8 +207,7 @@ public final class WebhookService implements AutoCloseable {
             @Override
             public Optional<String> entityForSubscription(String subscriptionId) {
                 if (subscriptionId == null || subscriptionId.isBlank()) return Optional.empty();
-                return repository.findSubscription(row.tenantId(), row.id(), subscriptionId)
-                        .map(SubscriptionRow::entity).filter(entity -> !entity.isEmpty());
+                return subscription(subscriptionId).map(SubscriptionRow::entity).filter(entity -> !entity.isEmpty());
             }
 
             @Override
