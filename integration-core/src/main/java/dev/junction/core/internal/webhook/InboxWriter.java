@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
 final class InboxWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(InboxWriter.class);
+    private static final Duration WAIT_LIMIT = Duration.ofSeconds(30);
 
     private final WebhookRepository repository;
     private final int maxBatch;
@@ -72,7 +74,11 @@ final class InboxWriter implements AutoCloseable {
         try {
             while (true) {
                 try {
-                    return pending.done().get();
+                    return pending.done().get(WAIT_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    // Not known to be durable, so not acknowledged: the provider retries, and the dedupe key makes
+                    // the retry a duplicate if the rows did commit after all.
+                    throw new IllegalStateException("webhook inbox write did not finish within " + WAIT_LIMIT.toSeconds() + " s");
                 } catch (InterruptedException e) {
                     interrupted = true; // the rows may already be committing: the answer must wait for the outcome
                 } catch (ExecutionException e) {
@@ -149,10 +155,15 @@ final class InboxWriter implements AutoCloseable {
         boolean[] stored;
         try {
             stored = repository.insertInboxBatch(rows);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.warn("a batch of {} webhook events ({} requests) could not be stored: {}", rows.size(), batch.size(), e.toString());
             for (Pending pending : batch) {
                 pending.done().completeExceptionally(new IllegalStateException("webhook inbox write failed", e));
+            }
+            if (e instanceof Error error) {
+                closed = true; // the writer cannot go on: later requests fail at once instead of waiting
+                failAll(new IllegalStateException("the webhook inbox writer stopped", error));
+                throw error;
             }
             return;
         }
