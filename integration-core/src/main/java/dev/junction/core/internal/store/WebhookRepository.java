@@ -139,37 +139,6 @@ public final class WebhookRepository {
 
     // ---- inbox ----------------------------------------------------------------------------------------------
 
-    /**
-     * Stores an event unless the connection already has one with the same dedupe key. Returns whether it was new.
-     * Runs in its own transaction so a duplicate never aborts other work.
-     */
-    public boolean insertInbox(String tenantId, String connectionId, String dedupeKey, String entity, String externalId,
-            String kind, String payload, Instant now) {
-        try {
-            return jdbi.inTransaction(handle -> {
-                boolean known = handle.createQuery("SELECT COUNT(*) FROM junction_webhook_inbox WHERE connection_id = :connection "
-                                + "AND dedupe_key = :key AND tenant_id = :tenant")
-                        .bind("connection", connectionId).bind("key", dedupeKey).bind("tenant", tenantId)
-                        .mapTo(Long.class).one() > 0;
-                if (known) {
-                    return false;
-                }
-                handle.createUpdate("INSERT INTO junction_webhook_inbox (tenant_id, connection_id, dedupe_key, entity, external_id, "
-                                + "kind, payload, status, attempts, received_at, next_attempt_at) VALUES (:tenant, :connection, "
-                                + ":key, :entity, :id, :kind, :payload, 'pending', 0, :now, :now)")
-                        .bind("tenant", tenantId).bind("connection", connectionId).bind("key", dedupeKey).bind("entity", entity)
-                        .bind("id", externalId).bind("kind", kind).bind("payload", payload).bind("now", Sql.timestamp(now))
-                        .execute();
-                return true;
-            });
-        } catch (RuntimeException e) {
-            if (Database.isUniqueViolation(e)) {
-                return false; // a concurrent redelivery won the race
-            }
-            throw e;
-        }
-    }
-
     /** One verified event waiting to be stored in the inbox. */
     public record NewInboxRow(String tenantId, String connectionId, String dedupeKey, String entity, String externalId,
             String kind, String payload, Instant receivedAt) {
