@@ -29,11 +29,12 @@ import java.util.function.ToDoubleFunction;
  * neighbour hurts all of them alike. Prints a table of medians with min and max and writes it as Markdown and CSV
  * to {@code --out} (default {@code benchmarks/results}).
  *
- * <p>Arguments: {@code --scenarios 1,2,3,4} (6 needs the scheduler and is not here yet; 5 is not built yet),
+ * <p>Arguments: {@code --scenarios 1,2,3,4} (6 needs the scheduler and is not here yet),
  * {@code --runs 3}, {@code --records 200000}, {@code --naive-records 50000} (the naive loop's rate does not depend
  * on the count, and it is slow), {@code --large-records 1000000} and {@code --large-runs 1} (scenario 3),
  * {@code --rate-limit 5} requests per {@code --window-ms 1000} (Clio's 50 a minute, ten times faster) and
- * {@code --rate-records 8000} per entity (scenario 4),
+ * {@code --rate-records 8000} per entity (scenario 4), {@code --webhooks 20000} posted by
+ * {@code --webhook-concurrency 32} clients (scenario 5),
  * {@code --jvm-args "..."} added to every measuring JVM (e.g. to record a flight recording).
  */
 public final class Benchmarks {
@@ -79,6 +80,8 @@ public final class Benchmarks {
                 "rate-records", "8000",
                 "out", "benchmarks/results"));
         options.put("jvm-args", "");
+        options.put("webhooks", "20000");
+        options.put("webhook-concurrency", "32");
         for (int i = 0; i < args.length; i++) {
             if (args[i].isBlank()) continue;
             String name = args[i].replaceFirst("^--", "");
@@ -105,7 +108,7 @@ public final class Benchmarks {
                 case "2" -> resync();
                 case "3" -> memory();
                 case "4" -> rateLimit();
-                case "5" -> notes.add("Scenario 5 (webhook ingest through hub-server) is not built yet.");
+                case "5" -> webhookIngest();
                 case "6" -> notes.add("Scenario 6 (1,000 connections with scheduled incremental syncs) waits for the durable scheduler.");
                 default -> throw new IllegalArgumentException("unknown scenario " + scenario);
             }
@@ -231,6 +234,31 @@ public final class Benchmarks {
             rows.add(row(s, entry.getKey(), "requests", entry.getValue(), r -> r.get("requests").asDouble(), ""));
             rows.add(row(s, entry.getKey(), "time", entry.getValue(), r -> r.get("seconds").asDouble(), "s"));
         }
+    }
+
+    private void webhookIngest() throws Exception {
+        int runs = option("runs");
+        String count = options.get("webhooks");
+        String concurrency = options.get("webhook-concurrency");
+        List<JsonNode> grouped = new ArrayList<>();
+        List<JsonNode> single = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            System.out.printf(Locale.ROOT, "%n[5] webhook ingest, run %d of %d%n", run, runs);
+            grouped.add(measure(List.of(), "webhooks", "--count", count, "--concurrency", concurrency, "--max-batch", "256"));
+            single.add(measure(List.of(), "webhooks", "--count", count, "--concurrency", concurrency, "--max-batch", "1"));
+        }
+        String s = "5 webhook ingest";
+        String suffix = String.format(Locale.ROOT, ", %,d signed Clio webhooks, %s clients, PostgreSQL", Long.parseLong(count), concurrency);
+        for (var entry : List.of(Map.entry("Junction, group commit (up to 256 per commit)" + suffix, grouped),
+                Map.entry("reference: one commit per webhook" + suffix, single))) {
+            rows.add(row(s, entry.getKey(), "accepted/s", entry.getValue(), r -> r.get("rate").asDouble(), ""));
+            rows.add(row(s, entry.getKey(), "p50 latency to the 2xx", entry.getValue(), r -> r.get("p50Ms").asDouble(), "ms"));
+            rows.add(row(s, entry.getKey(), "p99 latency to the 2xx", entry.getValue(), r -> r.get("p99Ms").asDouble(), "ms"));
+            rows.add(row(s, entry.getKey(), "max latency to the 2xx", entry.getValue(), r -> r.get("maxMs").asDouble(), "ms"));
+            rows.add(row(s, entry.getKey(), "CPU per webhook (whole JVM: hub, apply worker, load generator)", entry.getValue(),
+                    r -> 1e6 * r.get("cpuSeconds").asDouble() / r.get("webhooks").asDouble(), "us"));
+        }
+        notes.add("Scenario 5: after every run the inbox held each posted event exactly once (checked, or the run fails).");
     }
 
     // ---------------------------------------------------------------- running and reporting

@@ -83,6 +83,7 @@ public final class Worker {
             case "naive" -> worker.naiveReference();
             case "resync" -> worker.resync();
             case "ratelimit" -> worker.rateLimit();
+            case "webhooks" -> worker.webhookIngest();
             default -> throw new IllegalArgumentException("unknown measurement " + args[0]);
         };
         result.put("maxHeap", Runtime.getRuntime().maxMemory());
@@ -377,6 +378,205 @@ public final class Worker {
 
     // ---------------------------------------------------------------- shared
 
+    // ---------------------------------------------------------------- scenario 5: webhook ingest
+
+    /**
+     * Signed Clio webhooks posted on loopback by {@code --concurrency} clients (each sends, waits for the answer,
+     * sends the next) to the hub behind hub-server's endpoint ({@code POST /v1/webhooks/{token}} on a JDK
+     * {@link com.sun.net.httpserver.HttpServer} with hub-server's 32 threads and its 10-connection pool);
+     * {@code --max-batch 1} turns group commit off (the reference: one commit per webhook). The connection's webhooks
+     * are enabled at the Clio sandbox (its handshake reaches the endpoint), and the load generator signs with the
+     * secret the sandbox holds. Reports accepted/s and latency to the 2xx, then checks every event is in the inbox
+     * exactly once. The hub's worker applies the events (a refetch each) meanwhile, as in production.
+     */
+    private Map<String, Object> webhookIngest() throws Exception {
+        int count = Integer.parseInt(options.getOrDefault("count", "20000"));
+        int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "32"));
+        int maxBatch = Integer.parseInt(options.getOrDefault("max-batch", "256"));
+        try (ClioSandbox clio = unlimitedSandbox(1000); Schema schema = new Schema(); HikariDataSource pool = schema.pool(10);
+                Hub hub = Hub.builder().withDataSource(pool)
+                        .withEncryptionKey("k1", dev.junction.core.crypto.SecretCipher.generateKey())
+                        .withProvider(new ClioProvider(), Settings.of(ClioProvider.CLIENT_ID, clio.oauthClient().clientId(),
+                                ClioProvider.CLIENT_SECRET, clio.oauthClient().clientSecret()))
+                        .withRateLimit(ClioProvider.ID, RateLimitPolicy.UNLIMITED)
+                        .withWebhookGroupCommit(maxBatch, Duration.ZERO)
+                        .build();
+                WebhookEndpoint endpoint = new WebhookEndpoint(hub)) {
+            String connectionId = connect(hub, clio);
+            hub.enableWebhooks(TENANT, connectionId, endpoint.baseUrl());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            dev.junction.core.spi.WebhookSubscription contacts;
+            while (true) {
+                contacts = hub.webhookSubscriptions(TENANT, connectionId).stream()
+                        .filter(subscription -> "contacts".equals(subscription.entity())).findFirst().orElseThrow();
+                if ("enabled".equals(contacts.status())) break;
+                if (System.nanoTime() > deadline) throw new IllegalStateException("the webhook handshake did not complete");
+                Thread.sleep(50);
+            }
+            long webhookId = Long.parseLong(contacts.id());
+            byte[] secret = clio.record(ClioEntity.WEBHOOKS, webhookId).orElseThrow().body().path("shared_secret").asText()
+                    .getBytes(StandardCharsets.UTF_8);
+            String token = hub.getConnection(TENANT, connectionId).webhookToken();
+            java.net.URI target = java.net.URI.create(endpoint.baseUrl() + "/" + token);
+            // Bodies are built and signed before the clock starts, as a provider's sender would have them ready.
+            List<byte[]> bodies = new ArrayList<>(count);
+            List<String> signatures = new ArrayList<>(count);
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
+            for (int i = 1; i <= count; i++) {
+                String body = "{\"data\":{\"id\":" + i + ",\"etag\":\"\\\"" + Integer.toHexString(i * 31) + "\\\"\",\"name\":\"Contact " + i
+                        + "\",\"first_name\":\"First" + i + "\",\"last_name\":\"Last" + i + "\",\"type\":\"Person\","
+                        + "\"primary_email_address\":\"contact" + i + "@example.test\",\"updated_at\":\"2026-11-22T05:00:00Z\"},"
+                        + "\"meta\":{\"event\":\"updated\",\"webhook_id\":" + webhookId + "}}";
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                bodies.add(bytes);
+                signatures.add(HexFormat.of().formatHex(mac.doFinal(bytes)));
+            }
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
+                    .executor(java.util.concurrent.Executors.newFixedThreadPool(4)).build();
+            // The first 200 events warm the path (JIT, connections) one at a time, before the clock starts.
+            for (int i = 0; i < Math.min(200, count); i++) {
+                post(client, target, bodies.get(i), signatures.get(i));
+            }
+            long[] latencies = new long[count];
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(200);
+            java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicReference<String> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
+            List<Thread> senders = new ArrayList<>();
+            long cpuBefore = cpuNanos();
+            long started = System.nanoTime();
+            for (int t = 0; t < concurrency; t++) {
+                Thread sender = new Thread(() -> {
+                    int i;
+                    while ((i = next.getAndIncrement()) < count) {
+                        long sent = System.nanoTime();
+                        try {
+                            java.net.http.HttpResponse<String> response = post(client, target, bodies.get(i), signatures.get(i));
+                            latencies[i] = System.nanoTime() - sent;
+                            if (response.statusCode() == 200 && response.body().contains("\"accepted\":1")) {
+                                accepted.incrementAndGet();
+                            } else {
+                                failed.incrementAndGet();
+                                firstFailure.compareAndSet(null, response.statusCode() + " " + response.body());
+                            }
+                        } catch (Exception e) {
+                            failed.incrementAndGet();
+                            firstFailure.compareAndSet(null, e.toString());
+                        }
+                    }
+                }, "load-" + t);
+                sender.start();
+                senders.add(sender);
+            }
+            for (Thread sender : senders) sender.join();
+            double seconds = (System.nanoTime() - started) / 1e9;
+            double cpuSeconds = (cpuNanos() - cpuBefore) / 1e9;
+            if (Boolean.getBoolean("bench.threads")) {
+                printThreadCpu();
+            }
+            // the warm-up's 200 were accepted before the clock started; the measured ones are the rest
+            int measured = count - Math.min(200, count);
+            if (failed.get() > 0 || accepted.get() != measured) {
+                throw new IllegalStateException(failed.get() + " webhooks failed, " + accepted.get() + " of " + measured
+                        + " accepted; first failure: " + firstFailure.get());
+            }
+            long[] sorted = java.util.Arrays.copyOfRange(latencies, Math.min(200, count), count);
+            java.util.Arrays.sort(sorted);
+            long[] inbox = inboxCounts(schema, connectionId);
+            if (inbox[0] != count || inbox[1] != count) {
+                throw new IllegalStateException("the inbox holds " + inbox[0] + " rows for " + inbox[1] + " distinct events, expected "
+                        + count + " exactly once");
+            }
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("webhooks", measured);
+            result.put("seconds", seconds);
+            result.put("rate", measured / seconds);
+            result.put("p50Ms", sorted[sorted.length / 2] / 1e6);
+            result.put("p99Ms", sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] / 1e6);
+            result.put("maxMs", sorted[sorted.length - 1] / 1e6);
+            result.put("cpuSeconds", cpuSeconds);
+            result.put("inboxRows", inbox[0]);
+            result.put("inboxDistinct", inbox[1]);
+            return result;
+        }
+    }
+
+    private static java.net.http.HttpResponse<String> post(java.net.http.HttpClient client, java.net.URI target, byte[] body,
+            String signature) throws IOException, InterruptedException {
+        return client.send(java.net.http.HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").header("X-Hook-Signature", signature)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Rows in the connection's inbox and distinct events among them. */
+    private long[] inboxCounts(Schema schema, String connectionId) throws SQLException {
+        try (Connection connection = schema.connect();
+                PreparedStatement query = connection.prepareStatement("SELECT COUNT(*), COUNT(DISTINCT external_id) "
+                        + "FROM junction_webhook_inbox WHERE tenant_id = ? AND connection_id = ?")) {
+            query.setString(1, TENANT);
+            query.setString(2, connectionId);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return new long[] {rows.getLong(1), rows.getLong(2)};
+            }
+        }
+    }
+
+    /**
+     * hub-server's inbound webhook route, reproduced: {@code POST /v1/webhooks/{token}} on a JDK HTTP server with 32
+     * threads, handing the raw body and headers to {@link Hub#receiveWebhook} and answering its status with
+     * {@code {"accepted":n}}; a rejection is 401, any other failure 500 (nothing acknowledged).
+     */
+    private static final class WebhookEndpoint implements AutoCloseable {
+        private final com.sun.net.httpserver.HttpServer server;
+        private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newFixedThreadPool(32);
+
+        WebhookEndpoint(Hub hub) throws IOException {
+            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 128);
+            server.createContext("/v1/webhooks/", exchange -> {
+                int status;
+                byte[] answer;
+                Map<String, String> headers = Map.of();
+                try (exchange) {
+                    try {
+                        String token = exchange.getRequestURI().getPath().substring("/v1/webhooks/".length());
+                        byte[] body = exchange.getRequestBody().readAllBytes();
+                        Map<String, List<String>> requestHeaders = new LinkedHashMap<>();
+                        exchange.getRequestHeaders().forEach((name, values) -> requestHeaders.put(name.toLowerCase(Locale.ROOT), values));
+                        dev.junction.core.WebhookResponse response = hub.receiveWebhook(token,
+                                new dev.junction.core.spi.WebhookRequest(requestHeaders, body, Instant.now()));
+                        status = response.status();
+                        headers = response.headers();
+                        answer = ("{\"accepted\":" + response.accepted() + "}").getBytes(StandardCharsets.UTF_8);
+                    } catch (dev.junction.core.error.JunctionException e) {
+                        status = e.kind() == dev.junction.core.error.ErrorKind.WEBHOOK_REJECTED ? 401 : 500;
+                        answer = ("{\"error\":\"" + e.kind() + "\"}").getBytes(StandardCharsets.UTF_8);
+                    } catch (RuntimeException e) {
+                        status = 500;
+                        answer = "{\"error\":\"internal\"}".getBytes(StandardCharsets.UTF_8);
+                    }
+                    headers.forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+                    exchange.getResponseHeaders().add("Content-Type", "application/json");
+                    exchange.sendResponseHeaders(status, answer.length);
+                    exchange.getResponseBody().write(answer);
+                }
+            });
+            server.setExecutor(executor);
+            server.start();
+        }
+
+        String baseUrl() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1/webhooks";
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+            executor.shutdownNow();
+        }
+    }
+
     /** Prints the CPU time of this JVM's threads by name (JIT, GC and the sync's own), from /proc. */
     private static void printThreadCpu() throws IOException {
         Map<String, Long> ticks = new java.util.TreeMap<>();
@@ -477,12 +677,16 @@ public final class Worker {
         }
 
         HikariDataSource pool() {
+            return pool(8);
+        }
+
+        HikariDataSource pool(int size) {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(pgUrl);
             config.setUsername(pgUser);
             config.setPassword(pgPassword);
             config.setSchema(name);
-            config.setMaximumPoolSize(8);
+            config.setMaximumPoolSize(size);
             config.setPoolName("bench");
             return new HikariDataSource(config);
         }

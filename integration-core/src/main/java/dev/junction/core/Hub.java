@@ -112,7 +112,8 @@ public final class Hub implements AutoCloseable {
                 executor, builder.instanceName, observer);
         this.webhookWorker = Executors.newSingleThreadExecutor(daemon("junction-webhooks"));
         this.webhooks = new WebhookService(database, connectionRepository, connections, providers, this::open, builder.clock,
-                builder.webhookLifetime, builder.webhookRenewAhead, webhookWorker, observer);
+                builder.webhookLifetime, builder.webhookRenewAhead, webhookWorker, observer, builder.webhookMaxBatch,
+                builder.webhookLinger);
         this.actions = new ActionService(new ActionRepository(database.jdbi()), connections, providers, this::open, builder.clock);
         this.pushes = new dev.junction.core.internal.sync.PushService(database, connections, providers, this::open, builder.clock);
         if (builder.backgroundInterval.isZero()) {
@@ -470,6 +471,7 @@ public final class Hub implements AutoCloseable {
     public void close() {
         if (background != null) background.shutdownNow();
         webhookWorker.shutdownNow();
+        webhooks.close();
         executor.shutdownNow();
         try {
             executor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);

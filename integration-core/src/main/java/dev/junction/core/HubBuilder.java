@@ -50,6 +50,8 @@ public final class HubBuilder {
     Duration webhookLifetime = Duration.ofDays(30);
     Duration webhookRenewAhead = Duration.ofDays(7);
     Duration backgroundInterval = Duration.ofSeconds(30);
+    int webhookMaxBatch = 256;
+    Duration webhookLinger = Duration.ZERO;
     String instanceName = "junction-" + ProcessHandle.current().pid();
     HubObserver observer = HubObserver.NONE;
 
@@ -181,6 +183,24 @@ public final class HubBuilder {
         JunctionException.requireArgument(value, "backgroundInterval");
         if (value.isNegative()) throw JunctionException.invalidInput("backgroundInterval must not be negative");
         this.backgroundInterval = value;
+        return this;
+    }
+
+    /**
+     * Group commit of received webhooks: concurrent requests' verified events are stored together, up to
+     * {@code maxBatch} events in one transaction, and each request is acknowledged only after its batch committed.
+     * The writer takes whatever queued while the previous commit ran and waits up to {@code linger} for more
+     * ({@link Duration#ZERO}, the default, never waits: a lone webhook pays only its own commit). {@code maxBatch} 1
+     * turns group commit off (one commit per request, in the request's thread). Defaults: 256 and zero.
+     */
+    public HubBuilder withWebhookGroupCommit(int maxBatch, Duration linger) {
+        if (maxBatch < 1 || maxBatch > 10_000) throw JunctionException.invalidInput("webhook maxBatch must be between 1 and 10000");
+        JunctionException.requireArgument(linger, "linger");
+        if (linger.isNegative() || linger.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw JunctionException.invalidInput("webhook linger must be between zero and one second");
+        }
+        this.webhookMaxBatch = maxBatch;
+        this.webhookLinger = linger;
         return this;
     }
 

@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
  * Webhook subscriptions registered at providers, and the inbox of verified incoming events. Every query is scoped
@@ -138,35 +139,41 @@ public final class WebhookRepository {
 
     // ---- inbox ----------------------------------------------------------------------------------------------
 
+    /** One verified event waiting to be stored in the inbox. */
+    public record NewInboxRow(String tenantId, String connectionId, String dedupeKey, String entity, String externalId,
+            String kind, String payload, Instant receivedAt) {
+    }
+
     /**
-     * Stores an event unless the connection already has one with the same dedupe key. Returns whether it was new.
-     * Runs in its own transaction so a duplicate never aborts other work.
+     * Stores {@code rows} in one transaction (a JDBC batch of {@code INSERT ... ON CONFLICT DO NOTHING}, one round
+     * trip) and returns, per row, whether it was new; a row whose dedupe key the inbox already holds, or which repeats
+     * an earlier row of the same batch, is {@code false}. Either every row is durable when this returns or it throws
+     * and none is. The same SQL runs on PostgreSQL and on H2 in PostgreSQL mode (both report 0 rows for a skipped one).
      */
-    public boolean insertInbox(String tenantId, String connectionId, String dedupeKey, String entity, String externalId,
-            String kind, String payload, Instant now) {
-        try {
-            return jdbi.inTransaction(handle -> {
-                boolean known = handle.createQuery("SELECT COUNT(*) FROM junction_webhook_inbox WHERE connection_id = :connection "
-                                + "AND dedupe_key = :key AND tenant_id = :tenant")
-                        .bind("connection", connectionId).bind("key", dedupeKey).bind("tenant", tenantId)
-                        .mapTo(Long.class).one() > 0;
-                if (known) {
-                    return false;
-                }
-                handle.createUpdate("INSERT INTO junction_webhook_inbox (tenant_id, connection_id, dedupe_key, entity, external_id, "
-                                + "kind, payload, status, attempts, received_at, next_attempt_at) VALUES (:tenant, :connection, "
-                                + ":key, :entity, :id, :kind, :payload, 'pending', 0, :now, :now)")
-                        .bind("tenant", tenantId).bind("connection", connectionId).bind("key", dedupeKey).bind("entity", entity)
-                        .bind("id", externalId).bind("kind", kind).bind("payload", payload).bind("now", Sql.timestamp(now))
-                        .execute();
-                return true;
-            });
-        } catch (RuntimeException e) {
-            if (Database.isUniqueViolation(e)) {
-                return false; // a concurrent redelivery won the race
+    public boolean[] insertInboxBatch(List<NewInboxRow> rows) {
+        if (rows.isEmpty()) return new boolean[0];
+        return jdbi.inTransaction(handle -> {
+            PreparedBatch batch = handle.prepareBatch("INSERT INTO junction_webhook_inbox (tenant_id, connection_id, dedupe_key, "
+                    + "entity, external_id, kind, payload, status, attempts, received_at, next_attempt_at) VALUES (:tenant, "
+                    + ":connection, :key, :entity, :id, :kind, :payload, 'pending', 0, :now, :now) ON CONFLICT DO NOTHING");
+            for (NewInboxRow row : rows) {
+                batch.bind("tenant", row.tenantId()).bind("connection", row.connectionId()).bind("key", row.dedupeKey())
+                        .bind("entity", row.entity()).bind("id", row.externalId()).bind("kind", row.kind())
+                        .bind("payload", row.payload()).bind("now", Sql.timestamp(row.receivedAt())).add();
             }
-            throw e;
-        }
+            int[] counts = batch.execute();
+            if (counts.length != rows.size()) {
+                throw new IllegalStateException("inbox batch reported " + counts.length + " counts for " + rows.size() + " rows");
+            }
+            boolean[] stored = new boolean[counts.length];
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] == java.sql.Statement.SUCCESS_NO_INFO) {
+                    throw new IllegalStateException("the driver did not report which inbox rows were new");
+                }
+                stored[i] = counts[i] > 0;
+            }
+            return stored;
+        });
     }
 
     /** Ids of entries due for processing (pending and due, or claimed by a worker whose lease ran out). */

@@ -20,6 +20,7 @@ import dev.junction.core.internal.store.RecordRepository;
 import dev.junction.core.internal.store.SyncRepository;
 import dev.junction.core.internal.store.WebhookRepository;
 import dev.junction.core.internal.store.WebhookRepository.InboxRow;
+import dev.junction.core.internal.store.WebhookRepository.NewInboxRow;
 import dev.junction.core.internal.store.WebhookRepository.SubscriptionRow;
 import dev.junction.core.internal.sync.OpenedConnector;
 import dev.junction.core.internal.sync.RecordPreparer;
@@ -57,9 +58,12 @@ import org.slf4j.LoggerFactory;
  * transaction with the entry's status and the change event. Failures are retried with backoff, then the entry is
  * dead (replayable) and the record dead-lettered.
  *
+ * <p>The inbox insert is group-committed ({@link InboxWriter}): concurrent requests share one transaction and each is
+ * answered only after that transaction committed; a failed batch fails every request in it.
+ *
  * <p>Thread-safe.
  */
-public final class WebhookService {
+public final class WebhookService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebhookService.class);
     private static final int MAX_ATTEMPTS = 6;
@@ -84,10 +88,11 @@ public final class WebhookService {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final java.util.concurrent.locks.ReentrantLock drainLock = new java.util.concurrent.locks.ReentrantLock();
     private final HubObserver observer;
+    private final InboxWriter inbox;
 
     public WebhookService(Database database, ConnectionRepository connectionRepository, ConnectionManager connections,
             ProviderRegistry providers, OpenedConnector.Opener opener, Clock clock, Duration lifetime, Duration renewAhead,
-            Executor worker, HubObserver observer) {
+            Executor worker, HubObserver observer, int maxBatch, Duration linger) {
         this.observer = observer;
         this.database = database;
         this.repository = new WebhookRepository(database.jdbi());
@@ -100,6 +105,13 @@ public final class WebhookService {
         this.lifetime = lifetime;
         this.renewAhead = renewAhead;
         this.worker = worker;
+        this.inbox = new InboxWriter(repository, maxBatch, linger);
+    }
+
+    /** Stops the inbox writer after the batch in flight; requests still waiting fail unacknowledged. */
+    @Override
+    public void close() {
+        inbox.close();
     }
 
     // ---- receiving ----------------------------------------------------------------------------------------
@@ -140,12 +152,16 @@ public final class WebhookService {
                 throw new JunctionException(ErrorKind.WEBHOOK_REJECTED, "webhook names unknown entity '" + event.entity() + "'", context);
             }
         }
+        List<NewInboxRow> rows = new ArrayList<>(events.size());
         for (WebhookEvent event : events) {
             String payload = event.payload() == null ? null : Json.write(event.payload());
-            boolean stored = repository.insertInbox(row.tenantId(), row.id(), truncate(event.dedupeKey(), 255), event.entity(),
-                    event.externalId(), event.kind().name(), payload, now);
-            observer.webhookEvent(provider.id(), stored ? WebhookEventOutcome.ACCEPTED : WebhookEventOutcome.DUPLICATE);
-            if (stored) {
+            rows.add(new NewInboxRow(row.tenantId(), row.id(), truncate(event.dedupeKey(), 255), event.entity(),
+                    event.externalId(), event.kind().name(), payload, now));
+        }
+        boolean[] stored = inbox.write(rows); // returns once committed (group commit), throws when nothing was stored
+        for (boolean isNew : stored) {
+            observer.webhookEvent(provider.id(), isNew ? WebhookEventOutcome.ACCEPTED : WebhookEventOutcome.DUPLICATE);
+            if (isNew) {
                 accepted++;
             }
         }
@@ -171,10 +187,18 @@ public final class WebhookService {
 
     private WebhookSecrets secrets(ConnectionRow row) {
         return new WebhookSecrets() {
+            // One request's handler asks for a subscription's secret and its entity: one query serves both.
+            private final Map<String, Optional<SubscriptionRow>> looked = new HashMap<>();
+
+            private Optional<SubscriptionRow> subscription(String subscriptionId) {
+                return looked.computeIfAbsent(subscriptionId,
+                        id -> repository.findSubscription(row.tenantId(), row.id(), id));
+            }
+
             @Override
             public Optional<String> forSubscription(String subscriptionId) {
                 if (subscriptionId == null || subscriptionId.isBlank()) return Optional.empty();
-                return repository.findSubscription(row.tenantId(), row.id(), subscriptionId)
+                return subscription(subscriptionId)
                         .filter(subscription -> subscription.encryptedSecret() != null)
                         .map(subscription -> connections.cipher().decrypt(subscription.encryptedSecret(),
                                 aad(row, subscriptionId)));
@@ -183,8 +207,7 @@ public final class WebhookService {
             @Override
             public Optional<String> entityForSubscription(String subscriptionId) {
                 if (subscriptionId == null || subscriptionId.isBlank()) return Optional.empty();
-                return repository.findSubscription(row.tenantId(), row.id(), subscriptionId)
-                        .map(SubscriptionRow::entity).filter(entity -> !entity.isEmpty());
+                return subscription(subscriptionId).map(SubscriptionRow::entity).filter(entity -> !entity.isEmpty());
             }
 
             @Override
