@@ -83,6 +83,7 @@ public final class Worker {
             case "naive" -> worker.naiveReference();
             case "resync" -> worker.resync();
             case "ratelimit" -> worker.rateLimit();
+            case "tenants" -> ManyTenantsScenario.measure(options);
             default -> throw new IllegalArgumentException("unknown measurement " + args[0]);
         };
         result.put("maxHeap", Runtime.getRuntime().maxMemory());
