@@ -29,7 +29,9 @@ import java.util.function.ToDoubleFunction;
  * neighbour hurts all of them alike. Prints a table of medians with min and max and writes it as Markdown and CSV
  * to {@code --out} (default {@code benchmarks/results}).
  *
- * <p>Arguments: {@code --scenarios 1,2,3,4} (6 needs the scheduler and is not here yet),
+ * <p>Arguments: {@code --scenarios 1,2,3,4,5,6} (5: {@code --webhooks 20000} signed webhooks from
+ * {@code --webhook-concurrency 32} clients; 6 runs one hub-server node with {@code --connections 1000} over
+ * {@code --tenants 100}, idle windows of {@code --idle-seconds 30}, see {@link ManyTenantsScenario}),
  * {@code --runs 3}, {@code --records 200000}, {@code --naive-records 50000} (the naive loop's rate does not depend
  * on the count, and it is slow), {@code --large-records 1000000} and {@code --large-runs 1} (scenario 3),
  * {@code --rate-limit 5} requests per {@code --window-ms 1000} (Clio's 50 a minute, ten times faster) and
@@ -82,6 +84,7 @@ public final class Benchmarks {
         options.put("jvm-args", "");
         options.put("webhooks", "20000");
         options.put("webhook-concurrency", "32");
+        options.putAll(Map.of("connections", "1000", "tenants", "100", "idle-seconds", "30")); // scenario 6
         for (int i = 0; i < args.length; i++) {
             if (args[i].isBlank()) continue;
             String name = args[i].replaceFirst("^--", "");
@@ -109,7 +112,7 @@ public final class Benchmarks {
                 case "3" -> memory();
                 case "4" -> rateLimit();
                 case "5" -> webhookIngest();
-                case "6" -> notes.add("Scenario 6 (1,000 connections with scheduled incremental syncs) waits for the durable scheduler.");
+                case "6" -> manyTenants();
                 default -> throw new IllegalArgumentException("unknown scenario " + scenario);
             }
         }
@@ -259,6 +262,15 @@ public final class Benchmarks {
                     r -> 1e6 * r.get("cpuSeconds").asDouble() / r.get("webhooks").asDouble(), "us"));
         }
         notes.add("Scenario 5: after every run the inbox held each posted event exactly once (checked, or the run fails).");
+    }
+
+    private void manyTenants() throws Exception {
+        List<JsonNode> results = new ArrayList<>();
+        for (int run = 1; run <= option("runs"); run++) {
+            System.out.printf(Locale.ROOT, "%n[6] many tenants, run %d of %d%n", run, option("runs"));
+            results.add(measure(List.of(), "tenants", ManyTenantsScenario.args(options)));
+        }
+        rows.addAll(ManyTenantsScenario.rows(results, options));
     }
 
     // ---------------------------------------------------------------- running and reporting

@@ -84,6 +84,7 @@ public final class Worker {
             case "resync" -> worker.resync();
             case "ratelimit" -> worker.rateLimit();
             case "webhooks" -> worker.webhookIngest();
+            case "tenants" -> ManyTenantsScenario.measure(options);
             default -> throw new IllegalArgumentException("unknown measurement " + args[0]);
         };
         result.put("maxHeap", Runtime.getRuntime().maxMemory());

@@ -291,6 +291,10 @@ public final class HubServer implements AutoCloseable {
     /** Outbound webhooks; {@link OutboundWebhooks#deliverDue()} runs one delivery round (tests, or a scheduler). */
     public OutboundWebhooks outbound() { return outbound; }
     public SyncScheduler scheduler() { return schedules; }
+    /** The PostgreSQL connection pool (its active and total connections, for benchmarks and operators); empty on H2. */
+    public Optional<com.zaxxer.hikari.HikariPoolMXBean> poolStats() {
+        return Optional.ofNullable(pool).map(HikariDataSource::getHikariPoolMXBean);
+    }
     /** The plug-in jars loaded from {@code plugins.dir} (and those skipped). */
     public PluginJars plugins() { return plugins; }
 

@@ -392,39 +392,39 @@ public final class SyncScheduler implements AutoCloseable {
     /**
      * Schedules every active connection of hub-server's tenants that has no scheduled sync (made active outside the
      * API, or before scheduling existed), and forgets schedules of deleted connections.
+     *
+     * <p>Two queries find the work whatever the number of tenants and connections (it reads the library's
+     * {@code junction_connection}, as {@link ConnectionErrors} reads its run tables): the maintenance round runs every
+     * {@code maintenance.interval} on a node, so it must not cost a query per tenant or connection when there is
+     * nothing to do. Each finds its rows in one statement's snapshot, so a connection created meanwhile is never taken
+     * for a deleted one (its schedule row is written after the connection's).
      */
     int scheduleUnscheduled() {
         int scheduled = 0;
-        // read before listing connections, so a connection created meanwhile is never taken for a deleted one
-        List<String> known = jdbi.withHandle(handle -> handle.createQuery("SELECT connection_id FROM hub_sync_schedule")
+        List<Unscheduled> unscheduled = jdbi.withHandle(handle -> handle.createQuery("SELECT c.tenant_id, c.id FROM junction_connection c "
+                        + "JOIN hub_tenant t ON t.id = c.tenant_id WHERE c.status = :active "
+                        + "AND NOT EXISTS (SELECT 1 FROM " + TABLE + " s WHERE s.task_name = :task AND s.task_instance = c.id) "
+                        + "AND NOT EXISTS (SELECT 1 FROM hub_sync_schedule o WHERE o.connection_id = c.id AND o.enabled = FALSE) "
+                        + "ORDER BY c.tenant_id, c.id")
+                .bind("active", ConnectionStatus.ACTIVE.name()).bind("task", SYNC_TASK)
+                .map((rs, ctx) -> new Unscheduled(rs.getString("tenant_id"), rs.getString("id"))).list());
+        for (Unscheduled connection : unscheduled) {
+            Row row = ensureRow(connection.tenantId(), connection.connectionId());
+            if (row.enabled() && client.scheduleIfNotExists(syncTask.instance(connection.connectionId()), clock.instant())) {
+                scheduled++;
+            }
+        }
+        List<String> gone = jdbi.withHandle(handle -> handle.createQuery("SELECT s.connection_id FROM hub_sync_schedule s "
+                        + "WHERE NOT EXISTS (SELECT 1 FROM junction_connection c WHERE c.id = s.connection_id)")
                 .mapTo(String.class).list());
-        Set<String> off = jdbi.withHandle(handle -> handle.createQuery("SELECT connection_id FROM hub_sync_schedule WHERE enabled = FALSE")
-                .mapTo(String.class).set());
-        Set<String> withTask = jdbi.withHandle(handle -> handle.createQuery("SELECT task_instance FROM " + TABLE
-                        + " WHERE task_name = :task").bind("task", SYNC_TASK).mapTo(String.class).set());
-        Set<String> live = new java.util.HashSet<>();
-        for (TenantStore.Tenant tenant : tenants.listTenants()) {
-            for (Connection connection : hub.listConnections(tenant.id())) {
-                live.add(connection.id());
-                if (connection.status() != ConnectionStatus.ACTIVE || off.contains(connection.id()) || withTask.contains(connection.id())) {
-                    continue;
-                }
-                Row row = ensureRow(tenant.id(), connection.id());
-                if (row.enabled() && client.scheduleIfNotExists(syncTask.instance(connection.id()), clock.instant())) {
-                    scheduled++;
-                }
-            }
-        }
-        for (String connectionId : known) {
-            if (!live.contains(connectionId)) {
-                connectionDeleted(connectionId);
-            }
-        }
+        gone.forEach(this::connectionDeleted);
         if (scheduled > 0) {
             LOG.info("maintenance: scheduled syncs for {} connection(s)", scheduled);
         }
         return scheduled;
     }
+
+    private record Unscheduled(String tenantId, String connectionId) {}
 
     /**
      * Stops this node: running scheduled syncs are cancelled (they stop after the current page, keep their
