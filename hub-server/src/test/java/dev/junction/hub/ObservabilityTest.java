@@ -186,12 +186,15 @@ class ObservabilityTest extends HubServerTestBase {
         List<ILoggingEvent> events = new ArrayList<>(captured.list);
         assertThat(events).isNotEmpty();
 
-        // the sync's lines (on the sync workers) carry its run, connection and tenant
-        assertThat(events).filteredOn(event -> event.getThreadName().startsWith("junction-sync-")).isNotEmpty()
+        // the sync's lines (on the sync workers and the page prefetch threads they start) carry its run, connection
+        // and tenant
+        java.util.function.Predicate<ILoggingEvent> syncThread = event -> event.getThreadName().startsWith("junction-sync-")
+                || event.getThreadName().startsWith("junction-prefetch-");
+        assertThat(events).filteredOn(event -> event.getThreadName().startsWith("junction-prefetch-")).isNotEmpty();
+        assertThat(events).filteredOn(syncThread::test).isNotEmpty()
                 .allSatisfy(event -> assertThat(event.getMDCPropertyMap()).containsEntry("tenant_id", "logging-tenant")
                         .containsEntry("connection_id", connection).containsKey("run_id").doesNotContainKey("request_id"));
-        assertThat(events).filteredOn(event -> event.getThreadName().startsWith("junction-sync-")
-                && runId.equals(event.getMDCPropertyMap().get("run_id"))).isNotEmpty();
+        assertThat(events).filteredOn(event -> syncThread.test(event) && runId.equals(event.getMDCPropertyMap().get("run_id"))).isNotEmpty();
         // the API's lines carry the request id, the tenant and the connection of the path
         assertThat(events).filteredOn(event -> event.getMDCPropertyMap().containsKey("request_id")
                 && connection.equals(event.getMDCPropertyMap().get("connection_id"))).isNotEmpty()

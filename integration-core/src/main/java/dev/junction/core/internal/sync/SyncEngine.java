@@ -303,8 +303,16 @@ public final class SyncEngine {
          * one transaction with its checkpoint, and a page fetched ahead is simply fetched again after a crash.
          */
         private Optional<Checkpoint> fetchPages(OpenedConnector opened, EntityType entity, Checkpoint start, boolean full, Counters counters) {
+            // The helper thread carries the run's log ids: a token refresh or a failure it logs belongs to this run
+            // (the errors view attributes a refused refresh to the run through them).
+            java.util.Map<String, String> logIds = org.slf4j.MDC.getCopyOfContextMap();
             ExecutorService prefetcher = java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
-                Thread thread = new Thread(task, "junction-prefetch-" + connectionId);
+                Thread thread = new Thread(() -> {
+                    if (logIds != null) {
+                        org.slf4j.MDC.setContextMap(logIds);
+                    }
+                    task.run();
+                }, "junction-prefetch-" + connectionId);
                 thread.setDaemon(true);
                 return thread;
             });
