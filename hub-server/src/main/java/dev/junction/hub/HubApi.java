@@ -196,7 +196,7 @@ final class HubApi implements AutoCloseable {
                 .withResponse(200, "SyncRun").withResponse(404, "Problem")
                 .handledBy(request -> ApiResponse.ok(run(hub.getSyncRun(request.tenantId(), request.pathId("runId"))))));
         list.add(Route.builder("POST", "/v1/syncs/{runId}/cancel", Route.Access.TENANT).withTag("syncs")
-                .withSummary("Cancel a running sync (it stops after the current page)")
+                .withSummary("Cancel a running sync on any node (it stops after the current page)")
                 .withResponse(202, "SyncRun").withResponse(404, "Problem").withResponse(409, "Problem")
                 .handledBy(this::cancelSync));
         // ---- data --------------------------------------------------------------------------------------
@@ -512,10 +512,12 @@ final class HubApi implements AutoCloseable {
         String runId = request.pathId("runId");
         SyncRun run = hub.getSyncRun(request.tenantId(), runId);
         SyncHandle handle = running.get(runId);
-        if (handle == null || handle.done()) {
-            throw ApiException.conflict("run '" + runId + "' is not running on this server (status " + run.status() + ")");
+        if (handle != null && !handle.done()) {
+            handle.cancel(); // started here: at once
+        } else if (!hub.cancelSync(request.tenantId(), runId)) {
+            // run by another node (or the scheduler): it reads the request at its next page commit
+            throw ApiException.conflict("run '" + runId + "' is not running (status " + run.status() + ")");
         }
-        handle.cancel();
         return ApiResponse.status(202, run(hub.getSyncRun(request.tenantId(), runId)));
     }
 

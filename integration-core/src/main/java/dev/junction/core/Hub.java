@@ -216,6 +216,20 @@ public final class Hub implements AutoCloseable {
         return engine.read(tenantId, runId);
     }
 
+    /**
+     * Cancels a running sync from any process sharing the database (a cluster's API node may not be the node running
+     * it): the run stops after the page it is writing and ends CANCELLED. {@link SyncHandle#cancel()} does the same
+     * for a run started here, without the database round trip.
+     *
+     * @return false when the run is not running (it already ended)
+     * @throws JunctionException NOT_FOUND for an unknown run or another tenant's
+     */
+    public boolean cancelSync(String tenantId, String runId) {
+        JunctionException.requireArgument(tenantId, "tenantId");
+        JunctionException.requireArgument(runId, "runId");
+        return engine.requestCancel(tenantId, runId);
+    }
+
     /** The connection's most recent runs, newest first. */
     public List<SyncRun> listSyncRuns(String tenantId, String connectionId, int limit) {
         connections.row(tenantId, connectionId);

@@ -54,6 +54,24 @@ public final class SyncRepository {
                 .bind("error", error).bind("now", Sql.timestamp(now)).bind("run", abandonedRunId).bind("tenant", tenantId).execute();
     }
 
+    /** Asks a running run to stop (any process); false when the run is not running any more. */
+    public boolean requestCancel(String tenantId, String runId) {
+        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE junction_sync_run SET cancel_requested = TRUE "
+                        + "WHERE id = :id AND tenant_id = :tenant AND status = 'RUNNING'")
+                .bind("id", runId).bind("tenant", tenantId).execute()) == 1;
+    }
+
+    /** Whether someone asked the run to stop (read inside the page's transaction). */
+    public boolean cancelRequested(Handle handle, String tenantId, String runId) {
+        return handle.createQuery("SELECT cancel_requested FROM junction_sync_run WHERE id = :id AND tenant_id = :tenant")
+                .bind("id", runId).bind("tenant", tenantId).mapTo(Boolean.class).findOne().orElse(false);
+    }
+
+    /** The same outside a transaction. */
+    public boolean cancelRequested(String tenantId, String runId) {
+        return jdbi.withHandle(handle -> cancelRequested(handle, tenantId, runId));
+    }
+
     public void finishRun(String tenantId, String runId, String status, String error, Instant now) {
         jdbi.useHandle(handle -> handle.createUpdate("UPDATE junction_sync_run SET status = :status, error = :error, "
                         + "finished_at = :now WHERE id = :id AND tenant_id = :tenant")

@@ -129,6 +129,15 @@ public final class SyncEngine {
         return provider.entityTypes().stream().filter(type -> names.contains(type.name())).toList();
     }
 
+    /**
+     * Asks a run to stop, whichever process runs it: it stops after the page being written (or before its next
+     * entity). Returns false when the run is not running; unknown run → NOT_FOUND.
+     */
+    public boolean requestCancel(String tenantId, String runId) {
+        read(tenantId, runId);
+        return sync.requestCancel(tenantId, runId);
+    }
+
     public SyncRun read(String tenantId, String runId) {
         SyncRepository.RunRow row = sync.findRun(tenantId, runId).orElseThrow(() ->
                 new JunctionException(ErrorKind.NOT_FOUND, "sync run '" + runId + "' not found for tenant '" + tenantId + "'"));
@@ -187,7 +196,8 @@ public final class SyncEngine {
                 OpenedConnector opened = opener.open(tenantId, connectionId);
                 waitAtRunStart = opened.rateLimitWait().get();
                 for (EntityType entity : entities) {
-                    if (cancelled.get()) {
+                    if (cancelled.get() || sync.cancelRequested(tenantId, runId)) {
+                        cancelled.set(true);
                         outcomes.add(SyncStatus.CANCELLED);
                         markEntity(entity.name(), SyncStatus.CANCELLED, "cancelled before start");
                         continue;
@@ -413,6 +423,9 @@ public final class SyncEngine {
                             .row(entity.name(), SyncStatus.RUNNING, null, null, opened));
                     if (!sync.renewLease(handle, tenantId, connectionId, entity.name(), runId, now.plus(settings.leaseDuration()))) {
                         throw new JunctionException(ErrorKind.CONFLICT, "lost the sync lease (another process took it over)");
+                    }
+                    if (sync.cancelRequested(handle, tenantId, runId)) {
+                        cancelled.set(true); // asked from another process: this page commits, the next is not fetched
                     }
                     return written;
                 });
