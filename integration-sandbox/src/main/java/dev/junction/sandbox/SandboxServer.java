@@ -209,17 +209,23 @@ public final class SandboxServer implements AutoCloseable {
         }
         int status = 0;
         boolean connectionCut = false;
+        boolean logged = false;
         try {
             Fault fault = faults.take(request).orElse(null);
             SandboxResponse response = respond(request, fault);
             status = response.status();
+            // logged before the answer is written: a client that has read the answer finds its request in the log
+            requestLog.record(request, status);
+            logged = true;
             connectionCut = write(exchange, response, fault);
         } catch (IOException exception) {
             LOG.debug("Connection closed while answering {}: {}", request, exception.toString());
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
         } finally {
-            requestLog.record(request, status);
+            if (!logged) {
+                requestLog.record(request, status);
+            }
             if (!connectionCut) {
                 exchange.close();
             }
