@@ -86,16 +86,16 @@ public final class AscoraSandbox implements ControllableSandbox {
     private int customerCounter;
 
     private AscoraSandbox(Builder builder) {
-        this.clock = builder.clock;
+        this.clock = builder.clock();
         this.apiKey = builder.apiKey;
-        this.random = new Random(builder.seed);
-        this.rateLimiter = new FixedWindowRateLimiter(builder.rateLimit, builder.rateWindow, clock);
+        this.random = new Random(builder.seed());
+        this.rateLimiter = new FixedWindowRateLimiter(builder.rateLimit(), builder.rateWindow(), clock);
         this.dispatcher = new WebhookDispatcher(clock, Duration.ofSeconds(5));
         for (String entity : List.of("customers", "contacts", "jobs", "quotes", "invoices", "payments")) {
             store.put(entity, new LinkedHashMap<>());
         }
         seed(builder);
-        this.server = SandboxServer.builder().withPort(builder.port).withClock(clock).build();
+        this.server = SandboxServer.builder().withPort(builder.port()).withClock(clock).build();
         install(server);
         server.start();
     }
@@ -638,33 +638,14 @@ public final class AscoraSandbox implements ControllableSandbox {
     }
 
     /** Sandbox settings. Not thread-safe. */
-    public static final class Builder {
-        private long seed = 42;
-        private Clock clock = Clock.systemUTC();
-        private int port;
+    public static final class Builder extends dev.junction.sandbox.SandboxBuilder<Builder> {
         private int customers = 40;
         private int jobs = 20;
         private int invoices = 10;
-        private int rateLimit = 120;
-        private Duration rateWindow = Duration.ofMinutes(1);
         private String apiKey = DEFAULT_API_KEY;
 
         private Builder() {
-        }
-
-        public Builder withSeed(long value) {
-            this.seed = value;
-            return this;
-        }
-
-        public Builder withClock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
-            return this;
-        }
-
-        public Builder withPort(int value) {
-            this.port = value;
-            return this;
+            super(120, Duration.ofMinutes(1));
         }
 
         public Builder withCustomers(int count) {
@@ -679,12 +660,6 @@ public final class AscoraSandbox implements ControllableSandbox {
 
         public Builder withInvoices(int count) {
             this.invoices = count;
-            return this;
-        }
-
-        public Builder withRateLimit(int limit, Duration window) {
-            this.rateLimit = limit;
-            this.rateWindow = Objects.requireNonNull(window, "window");
             return this;
         }
 

@@ -93,12 +93,12 @@ public final class ChatwootSandbox implements ControllableSandbox {
     private long nextWebhook = 1;
 
     private ChatwootSandbox(Builder builder) {
-        this.clock = builder.clock;
+        this.clock = builder.clock();
         this.token = builder.token;
         this.oldInstallation = builder.oldInstallation;
-        this.rateLimiter = new FixedWindowRateLimiter(builder.rateLimit, builder.rateWindow, clock);
+        this.rateLimiter = new FixedWindowRateLimiter(builder.rateLimit(), builder.rateWindow(), clock);
         this.dispatcher = new WebhookDispatcher(clock, Duration.ofSeconds(5));
-        this.server = SandboxServer.builder().withPort(builder.port).withClock(clock).build();
+        this.server = SandboxServer.builder().withPort(builder.port()).withClock(clock).build();
         seed(builder);
         server.filter("/api/v1/**", this::filter);
         routes();
@@ -398,7 +398,7 @@ public final class ChatwootSandbox implements ControllableSandbox {
     // ---- data -----------------------------------------------------------------------------------------------
 
     private void seed(Builder builder) {
-        Random random = new Random(builder.seed);
+        Random random = new Random(builder.seed());
         Instant now = clock.instant();
         String[] names = {"Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Tony"};
         String[] roles = {"administrator", "agent", "agent", "agent", "agent"};
@@ -749,33 +749,14 @@ public final class ChatwootSandbox implements ControllableSandbox {
     }
 
     /** Configures a sandbox. Not thread-safe. */
-    public static final class Builder {
-        private long seed = 42;
-        private Clock clock = Clock.systemUTC();
-        private int port;
+    public static final class Builder extends dev.junction.sandbox.SandboxBuilder<Builder> {
         private int contacts = 50;
         private int conversations = 30;
-        private int rateLimit = 3000;
-        private Duration rateWindow = Duration.ofMinutes(1);
         private String token = DEFAULT_TOKEN;
         private boolean oldInstallation;
 
         private Builder() {
-        }
-
-        public Builder withSeed(long value) {
-            this.seed = value;
-            return this;
-        }
-
-        public Builder withClock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
-            return this;
-        }
-
-        public Builder withPort(int value) {
-            this.port = value;
-            return this;
+            super(3000, Duration.ofMinutes(1));
         }
 
         public Builder withContacts(int value) {
@@ -786,13 +767,6 @@ public final class ChatwootSandbox implements ControllableSandbox {
         /** Conversations, each of a seeded contact (round robin) with 2-5 messages. */
         public Builder withConversations(int value) {
             this.conversations = value;
-            return this;
-        }
-
-        /** Requests per window for the whole sandbox (rack-attack's per-IP throttle; Chatwoot's default 3000/min). */
-        public Builder withRateLimit(int limit, Duration window) {
-            this.rateLimit = limit;
-            this.rateWindow = Objects.requireNonNull(window, "window");
             return this;
         }
 

@@ -64,15 +64,15 @@ public final class ClinikoSandbox implements ControllableSandbox {
     private volatile boolean revoked;
 
     private ClinikoSandbox(Builder builder) {
-        this.clock = builder.clock;
+        this.clock = builder.clock();
         this.apiKey = builder.apiKey;
         int dash = apiKey.lastIndexOf('-');
         this.shard = dash < 0 ? "au1" : apiKey.substring(dash + 1);
         this.shardCheck = builder.shardCheck;
-        this.rateLimiter = new FixedWindowRateLimiter(builder.rateLimit, builder.rateWindow, clock);
-        this.server = SandboxServer.builder().withPort(builder.port).withClock(clock).build();
+        this.rateLimiter = new FixedWindowRateLimiter(builder.rateLimit(), builder.rateWindow(), clock);
+        this.server = SandboxServer.builder().withPort(builder.port()).withClock(clock).build();
         server.start();
-        this.store = new ClinikoStore(builder.seed, builder.counts, server.baseUrl() + ClinikoApi.PREFIX, clock.instant());
+        this.store = new ClinikoStore(builder.seed(), builder.counts, server.baseUrl() + ClinikoApi.PREFIX, clock.instant());
         server.filter(ClinikoApi.PREFIX + "/**", this::filter);
         new ClinikoApi(store, clock, server::baseUrl).install(server);
     }
@@ -311,32 +311,13 @@ public final class ClinikoSandbox implements ControllableSandbox {
     }
 
     /** Configures a sandbox. Not thread-safe. */
-    public static final class Builder {
-        private long seed = 42;
-        private Clock clock = Clock.systemUTC();
-        private int port;
+    public static final class Builder extends dev.junction.sandbox.SandboxBuilder<Builder> {
         private final Map<SandboxEntity, Integer> counts = new EnumMap<>(SandboxEntity.class);
-        private int rateLimit = 200;
-        private Duration rateWindow = Duration.ofMinutes(1);
         private String apiKey = DEFAULT_API_KEY;
         private boolean shardCheck;
 
         private Builder() {
-        }
-
-        public Builder withSeed(long value) {
-            this.seed = value;
-            return this;
-        }
-
-        public Builder withClock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
-            return this;
-        }
-
-        public Builder withPort(int value) {
-            this.port = value;
-            return this;
+            super(200, Duration.ofMinutes(1));
         }
 
         /** How many records of {@code entity} to generate (patients 50, appointments three per patient, ...). */
@@ -345,13 +326,6 @@ public final class ClinikoSandbox implements ControllableSandbox {
                 throw new IllegalArgumentException("count must not be negative");
             }
             counts.put(entity, count);
-            return this;
-        }
-
-        /** Requests allowed per key and window; Cliniko's is 200 a minute. */
-        public Builder withRateLimit(int limit, Duration window) {
-            this.rateLimit = limit;
-            this.rateWindow = Objects.requireNonNull(window, "window");
             return this;
         }
 

@@ -90,22 +90,22 @@ public final class ClioSandbox implements ControllableSandbox {
     private final SplittableRandom controlRandom;
 
     private ClioSandbox(Builder builder) {
-        this.clock = builder.clock;
+        this.clock = builder.clock();
         this.client = builder.client;
-        this.controlRandom = new SplittableRandom(builder.seed ^ 0x5DEECE66DL);
+        this.controlRandom = new SplittableRandom(builder.seed() ^ 0x5DEECE66DL);
         // Generated history ends a minute before start, so changes made by tests are always newer.
         Instant timelineEnd = clock.instant().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(1));
-        this.store = new ClioRecordStore(builder.seed, clock, builder.counts, timelineEnd);
+        this.store = new ClioRecordStore(builder.seed(), clock, builder.counts, timelineEnd);
         this.oauth = OAuthAuthorizationServer.builder()
                 .withClock(clock)
                 .withAccessTokenLifetime(builder.tokenLifetime)
                 .withRotatingRefreshTokens(builder.rotatingRefreshTokens)
                 .withClient(client)
                 .build();
-        this.rateLimiter = new FixedWindowRateLimiter(builder.rateLimit, builder.rateLimitWindow, clock);
+        this.rateLimiter = new FixedWindowRateLimiter(builder.rateLimit(), builder.rateWindow(), clock);
         this.dispatcher = new WebhookDispatcher(clock, Duration.ofSeconds(5));
         this.customActions = new ClioCustomActions();
-        this.server = SandboxServer.builder().withPort(builder.port).withClock(clock).build();
+        this.server = SandboxServer.builder().withPort(builder.port()).withClock(clock).build();
         oauth.install(server, "/oauth/authorize", "/oauth/token");
         new ClioApi(server, store, oauth, rateLimiter, customActions, new ClioWebhooks(store, dispatcher, clock))
                 .install();
@@ -375,41 +375,19 @@ public final class ClioSandbox implements ControllableSandbox {
     }
 
     /** Configures a {@link ClioSandbox}. Not thread-safe. */
-    public static final class Builder {
+    public static final class Builder extends dev.junction.sandbox.SandboxBuilder<Builder> {
 
-        private long seed = 42;
-        private Clock clock = Clock.systemUTC();
-        private int port;
         private final Map<ClioEntity, Long> counts = new EnumMap<>(ClioEntity.class);
-        private int rateLimit = 50;
-        private Duration rateLimitWindow = Duration.ofSeconds(60);
         private Duration tokenLifetime = Duration.ofDays(30);
         private boolean rotatingRefreshTokens;
         private OAuthClient client = OAuthClient.of("clio-sandbox-client", "clio-sandbox-secret",
                 "http://127.0.0.1:8080/oauth/callback");
 
         private Builder() {
+            super(50, Duration.ofSeconds(60));
             for (ClioEntity entity : ClioEntity.values()) {
                 counts.put(entity, entity.defaultCount());
             }
-        }
-
-        /** The data seed; the same seed gives the same records. Default 42. */
-        public Builder withSeed(long value) {
-            this.seed = value;
-            return this;
-        }
-
-        /** The clock for timestamps, token expiry, rate-limit windows and webhook expiry. Default: system UTC. */
-        public Builder withClock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
-            return this;
-        }
-
-        /** The port on 127.0.0.1; 0 (the default) picks a free one. */
-        public Builder withPort(int value) {
-            this.port = value;
-            return this;
         }
 
         /** How many records of {@code entity} to generate (contacts: 50 by default, up to millions). */
@@ -418,13 +396,6 @@ public final class ClioSandbox implements ControllableSandbox {
                 throw new IllegalArgumentException("count must not be negative: " + count);
             }
             counts.put(entity, count);
-            return this;
-        }
-
-        /** Requests allowed per access token and window; default 50 per 60 seconds, Clio's peak-hour limit. */
-        public Builder withRateLimit(int limit, Duration window) {
-            this.rateLimit = limit;
-            this.rateLimitWindow = Objects.requireNonNull(window, "window");
             return this;
         }
 

@@ -107,9 +107,9 @@ public final class StripeSandbox implements ControllableSandbox {
     private record Idempotent(String fingerprint, SandboxResponse response) {}
 
     private StripeSandbox(Builder builder) {
-        this.clock = builder.clock;
-        this.random = new Random(builder.seed);
-        this.limiter = new FixedWindowRateLimiter(builder.rateLimit, builder.rateWindow, Clock.systemUTC());
+        this.clock = builder.clock();
+        this.random = new Random(builder.seed());
+        this.limiter = new FixedWindowRateLimiter(builder.rateLimit(), builder.rateWindow(), Clock.systemUTC());
         this.dispatcher = new WebhookDispatcher(clock, Duration.ofSeconds(5));
         this.keys.add(builder.apiKey);
         for (String resource : RESOURCES) {
@@ -118,7 +118,7 @@ public final class StripeSandbox implements ControllableSandbox {
         seed(builder);
         Set<String> logged = new java.util.HashSet<>(SandboxServer.DEFAULT_LOGGED_HEADERS);
         logged.add("Stripe-Version");
-        this.server = SandboxServer.builder().withPort(builder.port).withClock(clock).withLoggedHeaders(logged).build();
+        this.server = SandboxServer.builder().withPort(builder.port()).withClock(clock).withLoggedHeaders(logged).build();
         routes();
     }
 
@@ -1031,42 +1031,19 @@ public final class StripeSandbox implements ControllableSandbox {
     }
 
     /** Configures a {@link StripeSandbox}. Not thread-safe. */
-    public static final class Builder {
-        private long seed = 42;
-        private Clock clock = Clock.systemUTC();
-        private int port;
+    public static final class Builder extends dev.junction.sandbox.SandboxBuilder<Builder> {
+
+        private Builder() {
+            super(25, Duration.ofSeconds(1));
+        }
         private String apiKey = DEFAULT_KEY;
-        private int rateLimit = 25;
-        private Duration rateWindow = Duration.ofSeconds(1);
         private int itemsOnFirstSubscription = 1;
         private int linesOnFirstInvoice = 1;
         private final Map<String, Integer> counts = new LinkedHashMap<>(Map.of("customers", 100, "products", 3,
                 "subscriptions", 5, "refunds", 1));
 
-        public Builder withSeed(long value) {
-            this.seed = value;
-            return this;
-        }
-
-        public Builder withClock(Clock value) {
-            this.clock = value;
-            return this;
-        }
-
-        public Builder withPort(int value) {
-            this.port = value;
-            return this;
-        }
-
         public Builder withApiKey(String value) {
             this.apiKey = value;
-            return this;
-        }
-
-        /** Requests per window and key; Stripe's test mode allows 25 a second (the default). */
-        public Builder withRateLimit(int limit, Duration window) {
-            this.rateLimit = limit;
-            this.rateWindow = window;
             return this;
         }
 

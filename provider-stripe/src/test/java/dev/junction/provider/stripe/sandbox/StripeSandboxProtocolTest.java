@@ -162,10 +162,14 @@ class StripeSandboxProtocolTest {
     }
 
     @Test
-    void theRateLimitAnswers429WithoutRateLimitHeadersAndSaysToRetry() {
-        // a clock standing still mid-window (windows are epoch-aligned: a real clock could cross into the next one)
-        sandbox = StripeSandbox.builder().withCount("customers", 1).withRateLimit(3, Duration.ofSeconds(10))
-                .withClock(dev.junction.sandbox.MutableClock.at(java.time.Instant.parse("2026-01-05T10:00:05Z"))).start();
+    void theRateLimitAnswers429WithoutRateLimitHeadersAndSaysToRetry() throws InterruptedException {
+        // The limiter's windows follow the system clock, aligned to the epoch: start early in a window, so the four
+        // requests fall in the same one even on a slow machine.
+        long intoWindow = System.currentTimeMillis() % 10_000;
+        if (intoWindow > 5_000) {
+            Thread.sleep(10_000 - intoWindow + 50);
+        }
+        sandbox = StripeSandbox.builder().withCount("customers", 1).withRateLimit(3, Duration.ofSeconds(10)).start();
         for (int i = 0; i < 3; i++) {
             assertThat(get("/v1/customers").statusCode()).isEqualTo(200);
         }
