@@ -166,7 +166,8 @@ public final class Dataset {
     public synchronized DatasetRecord insert(RecordGenerator body) {
         long id = maxId.get() + 1;
         Instant now = now();
-        DatasetRecord record = new DatasetRecord(id, now, now, body.generate(context(id, now, now)));
+        // Copied: the caller's generator may keep what it returned.
+        DatasetRecord record = new DatasetRecord(id, now, now, body.generate(context(id, now, now)).deepCopy());
         // Take the id only once the body exists, so a failing generator leaves no gap.
         maxId.set(id);
         overlay.put(id, new OverlayEntry(record));
@@ -188,7 +189,7 @@ public final class Dataset {
         DatasetRecord before = current.get();
         Instant now = now();
         ObjectNode body = updater.update(before.body(), context(id, before.createdAt(), now));
-        DatasetRecord after = new DatasetRecord(id, before.createdAt(), now, body);
+        DatasetRecord after = new DatasetRecord(id, before.createdAt(), now, body.deepCopy());
         overlay.put(id, new OverlayEntry(after));
         return Optional.of(new DatasetChange(before, after));
     }
@@ -217,6 +218,7 @@ public final class Dataset {
         Instant updatedAt = timeline.updatedAt(id);
         ObjectNode body = generator.generate(
                 new RecordContext(id, createdAt, updatedAt, new SplittableRandom(mix(seed, id))));
+        // Not copied: the dataset's generator builds a new body per call (see RecordGenerator) and nothing keeps it.
         return new DatasetRecord(id, createdAt, updatedAt, body);
     }
 

@@ -10,10 +10,14 @@ import java.util.Objects;
  * @param entity the entity name
  * @param externalId the provider's id, as a string (Clio calendar entries have string ids, Ascora GUIDs)
  * @param updatedAt the provider's last-modified time, or null when the provider does not say
- * @param payload the provider's JSON for this record, stored verbatim as the raw record
+ * @param payload the provider's JSON for this record, parsed
  * @param deleted true when the provider reports the record as deleted (a tombstone)
+ * @param json the provider's JSON text of this record exactly as it arrived (for example its slice of a list page,
+ *     from {@link dev.junction.core.http.PageResponse#items}), stored verbatim as the raw record and hashed for change
+ *     detection; null when the connector does not have it, and then {@code payload} is serialised instead. It must be
+ *     the text {@code payload} was parsed from.
  */
-public record RemoteRecord(String entity, String externalId, Instant updatedAt, JsonNode payload, boolean deleted) {
+public record RemoteRecord(String entity, String externalId, Instant updatedAt, JsonNode payload, boolean deleted, String json) {
 
     public RemoteRecord {
         Objects.requireNonNull(entity, "entity");
@@ -21,11 +25,21 @@ public record RemoteRecord(String entity, String externalId, Instant updatedAt, 
         Objects.requireNonNull(payload, "payload");
     }
 
+    /** A record without its JSON text: the payload is serialised when it is stored. */
+    public RemoteRecord(String entity, String externalId, Instant updatedAt, JsonNode payload, boolean deleted) {
+        this(entity, externalId, updatedAt, payload, deleted, null);
+    }
+
     public static RemoteRecord of(String entity, String externalId, Instant updatedAt, JsonNode payload) {
-        return new RemoteRecord(entity, externalId, updatedAt, payload, false);
+        return new RemoteRecord(entity, externalId, updatedAt, payload, false, null);
+    }
+
+    /** A record with the JSON text it was parsed from, stored as it is (no re-serialisation). */
+    public static RemoteRecord of(String entity, String externalId, Instant updatedAt, JsonNode payload, String json) {
+        return new RemoteRecord(entity, externalId, updatedAt, payload, false, json);
     }
 
     public static RemoteRecord tombstone(String entity, String externalId, JsonNode payload) {
-        return new RemoteRecord(entity, externalId, null, payload, true);
+        return new RemoteRecord(entity, externalId, null, payload, true, null);
     }
 }

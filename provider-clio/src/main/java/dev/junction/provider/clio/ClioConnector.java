@@ -5,6 +5,7 @@ import dev.junction.core.error.ErrorContext;
 import dev.junction.core.error.ErrorKind;
 import dev.junction.core.error.JunctionException;
 import dev.junction.core.http.HttpCall;
+import dev.junction.core.http.PageItem;
 import dev.junction.core.http.PageResponse;
 import dev.junction.core.http.Pagination;
 import dev.junction.core.http.PaginationStrategy;
@@ -77,20 +78,19 @@ final class ClioConnector implements Connector {
             first = first.withQuery("updated_since", DateTimeFormatter.ISO_INSTANT.format(request.since().get()));
         }
         PageResponse response = http.fetchPage(first, PAGING, request.cursor());
-        JsonNode data = response.body().path("data");
-        if (!data.isArray()) {
-            throw new JunctionException(ErrorKind.UNEXPECTED_PAYLOAD, "Clio list response has no 'data' array",
-                    context(entity).withRequestId(response.result().requestId()));
-        }
+        // Each record keeps its own slice of the page's bytes: stored and hashed as sent, never serialised again.
+        List<PageItem> data = response.items("data").orElseThrow(() -> new JunctionException(ErrorKind.UNEXPECTED_PAYLOAD,
+                "Clio list response has no 'data' array", context(entity).withRequestId(response.result().requestId())));
         List<RemoteRecord> records = new ArrayList<>(data.size());
         List<String> unreadable = new ArrayList<>();
-        for (JsonNode item : data) {
+        for (PageItem element : data) {
+            JsonNode item = element.node();
             JsonNode id = item.get("id");
             if (id == null || !(id.isIntegralNumber() || id.isTextual()) || id.asText().isBlank()) {
-                unreadable.add(item.toString());
+                unreadable.add(element.json() != null ? element.json() : item.toString());
                 continue;
             }
-            records.add(RemoteRecord.of(entity.apiName(), id.asText(), updatedAt(item), item));
+            records.add(RemoteRecord.of(entity.apiName(), id.asText(), updatedAt(item), item, element.json()));
         }
         return new Page(records, response.nextCursor(), unreadable);
     }

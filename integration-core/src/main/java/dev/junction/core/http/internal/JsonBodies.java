@@ -1,7 +1,10 @@
 package dev.junction.core.http.internal;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +17,9 @@ import dev.junction.core.error.ErrorKind;
 import dev.junction.core.error.JunctionException;
 import dev.junction.core.http.HttpResult;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Parses response bodies and turns unreadable ones into {@code UNEXPECTED_PAYLOAD}. Messages say where the JSON
@@ -50,6 +56,55 @@ public final class JsonBodies {
             throw new JunctionException(ErrorKind.UNEXPECTED_PAYLOAD, what + " answered with an empty body where JSON was expected", full);
         }
         return body;
+    }
+
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    /**
+     * The exact text of each element of the top-level array {@code field} of a JSON object {@code body}, cut out of
+     * the body by the parser's byte offsets (tokenised once more, no tree built), or null when they cannot all be cut
+     * out: an element that is not an object or array, a count other than {@code expected}, a body not in UTF-8 (a
+     * byte-order mark), or a body that does not parse. Callers then fall back to serialising the parsed elements.
+     */
+    public static List<String> arrayElementTexts(byte[] body, String field, int expected) {
+        if (body.length >= 2 && ((body[0] & 0xff) >= 0xef || body[0] == 0 || body[1] == 0)) {
+            return null; // a byte-order mark or UTF-16/32: byte offsets would not be UTF-8 character positions
+        }
+        try (JsonParser parser = FACTORY.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            List<String> texts = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (!name.equals(field)) {
+                    parser.skipChildren();
+                    continue;
+                }
+                if (texts != null || value != JsonToken.START_ARRAY) {
+                    return null; // the field twice (the parsed tree kept the last), or not an array
+                }
+                texts = new ArrayList<>(expected);
+                JsonToken element;
+                while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
+                    if (element != JsonToken.START_OBJECT && element != JsonToken.START_ARRAY) {
+                        return null;
+                    }
+                    char closing = element == JsonToken.START_OBJECT ? '}' : ']';
+                    long start = parser.currentTokenLocation().getByteOffset();
+                    parser.skipChildren();
+                    long end = parser.currentLocation().getByteOffset(); // just past the closing bracket
+                    if (start < 0 || end > body.length || end <= start || body[(int) end - 1] != closing) {
+                        return null;
+                    }
+                    texts.add(new String(body, (int) start, (int) (end - start), StandardCharsets.UTF_8));
+                }
+            }
+            return texts != null && texts.size() == expected ? texts : null;
+        } catch (IOException unreadable) {
+            return null;
+        }
     }
 
     /** The error for a body that could not be read; {@code failure} or one of its causes says why. */

@@ -10,7 +10,10 @@ import dev.junction.core.spi.RemoteRecord;
 import dev.junction.core.spi.Transformer;
 import java.util.Optional;
 
-/** Serialises, hashes and transforms a remote record once, outside any transaction. Thread-safe. */
+/**
+ * Serialises (unless the connector handed over the record's own JSON text), hashes and transforms a remote record
+ * once, outside any transaction. Thread-safe.
+ */
 public final class RecordPreparer {
 
     private RecordPreparer() {
@@ -20,11 +23,13 @@ public final class RecordPreparer {
     public record Result(PreparedRecord record, String error, String payload) {}
 
     public static Result prepare(RemoteRecord remote, Transformer transformer) {
-        String payload;
-        try {
-            payload = Json.MAPPER.writeValueAsString(remote.payload());
-        } catch (JsonProcessingException e) {
-            return new Result(null, "payload cannot be serialised: " + e.getOriginalMessage(), null);
+        String payload = remote.json();
+        if (payload == null) {
+            try {
+                payload = Json.MAPPER.writeValueAsString(remote.payload());
+            } catch (JsonProcessingException e) {
+                return new Result(null, "payload cannot be serialised: " + e.getOriginalMessage(), null);
+            }
         }
         String hash = Json.sha256(payload);
         if (remote.deleted()) {

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.junction.sandbox.RecordContext;
 import dev.junction.sandbox.RecordGenerator;
 import dev.junction.sandbox.SandboxJson;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -193,30 +191,70 @@ final class ClioRecordGenerator {
         body.put("etag", etag(body));
     }
 
-    /** Clio's etag: a quoted hex digest, such as {@code "\"9a10...\""}, of the body without its etag. */
+    /**
+     * Clio's etag: a quoted 32-digit hex tag, such as {@code "\"9a10...\""}, that changes whenever the body (without
+     * its etag) changes. Clio's etags are opaque; this one is a 128-bit hash of the JSON tree, walked in place: the
+     * MD5 of the serialised body it replaced cost a quarter of the sandbox's time per generated record.
+     */
     static String etag(ObjectNode body) {
-        // The same bytes as serialising a copy without "etag", written straight into the digest: no copy, no buffer.
-        try {
-            MessageDigest md5 = MessageDigest.getInstance("MD5");
-            try (com.fasterxml.jackson.core.JsonGenerator json = SandboxJson.mapper().getFactory()
-                    .createGenerator(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), md5))) {
-                json.writeStartObject();
-                // One serializer provider for the whole body: ObjectMapper.writeTree makes a new one per call.
-                com.fasterxml.jackson.databind.SerializerProvider provider = SandboxJson.mapper().getSerializerProviderInstance();
-                for (Iterator<Map.Entry<String, JsonNode>> fields = body.fields(); fields.hasNext(); ) {
-                    Map.Entry<String, JsonNode> field = fields.next();
-                    if (!field.getKey().equals("etag")) {
-                        json.writeFieldName(field.getKey());
-                        ((com.fasterxml.jackson.databind.JsonSerializable) field.getValue()).serialize(json, provider);
-                    }
-                }
-                json.writeEndObject();
+        TreeHash hash = new TreeHash();
+        hash.object(body, "etag");
+        return "\"" + HexFormat.of().toHexDigits(hash.high) + HexFormat.of().toHexDigits(hash.low) + "\"";
+    }
+
+    /** Two 64-bit multiplicative hashes over a JSON tree's structure, names and values, in order. */
+    private static final class TreeHash {
+        private long high = 0x6a09e667f3bcc908L;
+        private long low = 0xbb67ae8584caa73bL;
+
+        private void mix(long value) {
+            high = (high ^ value) * 0x9e3779b97f4a7c15L;
+            high ^= high >>> 29;
+            low = (low + value) * 0xc2b2ae3d27d4eb4fL;
+            low ^= low >>> 31;
+        }
+
+        private void text(String value) {
+            mix(value.length());
+            for (int i = 0; i < value.length(); i++) {
+                mix(value.charAt(i));
             }
-            return "\"" + HexFormat.of().formatHex(md5.digest()) + "\"";
-        } catch (NoSuchAlgorithmException impossible) {
-            throw new IllegalStateException("Every JVM has MD5", impossible);
-        } catch (java.io.IOException impossible) {
-            throw new java.io.UncheckedIOException("writing to a digest cannot fail", impossible);
+        }
+
+        void object(ObjectNode node, String skipped) {
+            mix('{');
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                if (!field.getKey().equals(skipped)) {
+                    text(field.getKey());
+                    value(field.getValue());
+                }
+            }
+            mix('}');
+        }
+
+        void value(JsonNode node) {
+            switch (node.getNodeType()) {
+                case OBJECT -> object((ObjectNode) node, null);
+                case ARRAY -> {
+                    mix('[');
+                    for (JsonNode element : node) {
+                        value(element);
+                    }
+                    mix(']');
+                }
+                case STRING -> {
+                    mix('"');
+                    text(node.textValue());
+                }
+                case NUMBER -> {
+                    mix('#');
+                    if (node.canConvertToExactIntegral() && node.canConvertToLong()) mix(node.longValue());
+                    else text(node.asText());
+                }
+                case BOOLEAN -> mix(node.booleanValue() ? 't' : 'f');
+                default -> mix('n');
+            }
         }
     }
 
@@ -508,7 +546,8 @@ final class ClioRecordGenerator {
     }
 
     private static ObjectNode start(RecordContext context) {
-        ObjectNode body = SandboxJson.object();
+        // Sized for a contact's forty-odd fields, so the map is not rehashed three times while the record is built.
+        ObjectNode body = new ObjectNode(SandboxJson.mapper().getNodeFactory(), new java.util.LinkedHashMap<>(64));
         body.put("id", context.id());
         body.put("etag", "");
         return body;

@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.junction.sandbox.RecordContext;
 import dev.junction.sandbox.SandboxJson;
 import java.io.ByteArrayOutputStream;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -36,15 +34,29 @@ class FieldSelectionWriteTest {
     }
 
     @Test
-    void theEtagIsTheDigestOfTheBodyWithoutIt() throws Exception {
+    void theEtagFollowsTheBodyWithoutItself() {
         for (long id = 1; id <= 20; id++) {
             ObjectNode body = contact(id);
-            ObjectNode withoutEtag = body.deepCopy();
-            withoutEtag.remove("etag");
-            String expected = "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(SandboxJson.toBytes(withoutEtag))) + "\"";
+            String etag = body.get("etag").asText();
+            assertThat(etag).matches("\"[0-9a-f]{32}\"");
+            assertThat(ClioRecordGenerator.etag(contact(id))).as("the same body, the same etag").isEqualTo(etag);
 
-            assertThat(body.get("etag").asText()).isEqualTo(expected);
+            ObjectNode otherEtag = body.deepCopy().put("etag", "\"something else\"");
+            assertThat(ClioRecordGenerator.etag(otherEtag)).as("the etag field itself does not count").isEqualTo(etag);
+
+            ObjectNode renamed = body.deepCopy().put("first_name", body.path("first_name").asText() + "x");
+            assertThat(ClioRecordGenerator.etag(renamed)).isNotEqualTo(etag);
+            ObjectNode nestedChange = body.deepCopy();
+            ((ObjectNode) nestedChange.withArray("phone_numbers").get(0)).put("number", "+1 555 0100");
+            assertThat(ClioRecordGenerator.etag(nestedChange)).isNotEqualTo(etag);
+            ObjectNode numberChange = body.deepCopy().put("id", id + 1);
+            assertThat(ClioRecordGenerator.etag(numberChange)).isNotEqualTo(etag);
+            ObjectNode nulled = body.deepCopy().putNull("title");
+            if (!body.path("title").isNull()) {
+                assertThat(ClioRecordGenerator.etag(nulled)).isNotEqualTo(etag);
+            }
         }
+        assertThat(contact(1).get("etag")).isNotEqualTo(contact(2).get("etag"));
     }
 
     private ObjectNode contact(long id) {
