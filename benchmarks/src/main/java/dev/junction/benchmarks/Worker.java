@@ -103,9 +103,9 @@ public final class Worker {
     /** A full sync of the sandbox's contacts into a fresh PostgreSQL schema; records/s and memory. */
     private Map<String, Object> junctionFullSync() throws Exception {
         long records = records();
-        try (ClioSandbox clio = unlimitedSandbox(records); Schema schema = new Schema(); HikariDataSource pool = schema.pool();
-                Hub hub = hub(clio, pool, RateLimitPolicy.UNLIMITED)) {
-            String connectionId = connect(hub, clio);
+        try (BulkSandbox clio = bulkSandbox(records); Schema schema = new Schema(); HikariDataSource pool = schema.pool();
+                Hub hub = hub(clio.endpoint(), pool, RateLimitPolicy.UNLIMITED, dev.junction.core.crypto.SecretCipher.generateKey())) {
+            String connectionId = connect(hub, clio.endpoint());
             System.gc();
             Map<String, Object> result = new LinkedHashMap<>();
             try (Measurements memory = Measurements.start()) {
@@ -138,8 +138,8 @@ public final class Worker {
     private Map<String, Object> copyReference() throws Exception {
         long records = records();
         List<JsonNode> items = new ArrayList<>();
-        try (ClioSandbox clio = unlimitedSandbox(records)) {
-            fetchAll(clio, items::add);
+        try (BulkSandbox clio = bulkSandbox(records)) {
+            fetchAll(clio.endpoint().apiBaseUrl(), clio.endpoint().accessToken(), items::add);
         }
         try (Schema schema = new Schema(); Connection connection = schema.connect()) {
             try (Statement statement = connection.createStatement()) {
@@ -200,7 +200,7 @@ public final class Worker {
     /** Typical hand-written integration code: fetch a page, upsert each record with autocommit. */
     private Map<String, Object> naiveReference() throws Exception {
         long records = records();
-        try (ClioSandbox clio = unlimitedSandbox(records); Schema schema = new Schema(); Connection connection = schema.connect()) {
+        try (BulkSandbox clio = bulkSandbox(records); Schema schema = new Schema(); Connection connection = schema.connect()) {
             try (Statement statement = connection.createStatement()) {
                 statement.execute(rawTableDdl("naive_raw"));
             }
@@ -215,7 +215,7 @@ public final class Worker {
                             + "remote_updated_at = EXCLUDED.remote_updated_at, updated_at = now()")) {
                 long started = System.nanoTime();
                 long[] count = {0};
-                fetchAll(clio, item -> {
+                fetchAll(clio.endpoint().apiBaseUrl(), clio.endpoint().accessToken(), item -> {
                     try {
                         String payload = item.toString();
                         upsert.setString(1, TENANT);
@@ -243,12 +243,16 @@ public final class Worker {
 
     /** Pages through the sandbox's contacts as a plain client would (OkHttp, Jackson tree), in id order. */
     private static void fetchAll(ClioSandbox clio, Consumer<JsonNode> each) throws IOException {
+        fetchAll(clio.apiBaseUrl(), clio.issueTokens(1).accessToken(), each);
+    }
+
+    /** Pages through contacts at {@code apiBaseUrl} with the query the Clio connector sends (same fields, order, limit). */
+    static void fetchAll(String apiBaseUrl, String accessToken, Consumer<JsonNode> each) throws IOException {
         OkHttpClient http = new OkHttpClient();
-        OAuthTokens tokens = clio.issueTokens(1);
-        String url = clio.apiBaseUrl() + "/contacts.json?fields=" + java.net.URLEncoder.encode(CONTACT_FIELDS, StandardCharsets.UTF_8)
+        String url = apiBaseUrl + "/contacts.json?fields=" + java.net.URLEncoder.encode(CONTACT_FIELDS, StandardCharsets.UTF_8)
                 + "&order=id(asc)&limit=200";
         while (url != null) {
-            Request request = new Request.Builder().url(url).header("Authorization", "Bearer " + tokens.accessToken())
+            Request request = new Request.Builder().url(url).header("Authorization", "Bearer " + accessToken)
                     .header("X-API-VERSION", ClioProvider.API_VERSION).build();
             JsonNode body;
             try (Response response = http.newCall(request).execute()) {
@@ -604,6 +608,36 @@ public final class Worker {
                 .getProcessCpuTime();
     }
 
+    /** The sandbox of a bulk measurement and how to reach it; closes whichever it is. */
+    private record BulkSandbox(SandboxProcess process, ClioSandbox inProcess, SandboxProcess.Endpoint endpoint)
+            implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            if (process != null) process.close();
+            if (inProcess != null) inProcess.close();
+        }
+    }
+
+    /**
+     * Scenario 1's and 3's sandbox: in a JVM of its own with its pages rendered before the clock starts (see
+     * {@link SandboxProcess}), or with {@code --sandbox in-process} in this JVM, generating records as they are asked
+     * for ({@code --keep-pages false} keeps the separate JVM but renders on demand).
+     */
+    private BulkSandbox bulkSandbox(long records) throws IOException, InterruptedException {
+        if (options.getOrDefault("sandbox", "process").equals("in-process")) {
+            ClioSandbox clio = unlimitedSandbox(records);
+            return new BulkSandbox(null, clio, endpoint(clio));
+        }
+        SandboxProcess process = SandboxProcess.start(records, Boolean.parseBoolean(options.getOrDefault("keep-pages", "true")));
+        return new BulkSandbox(process, null, process.endpoint());
+    }
+
+    private static SandboxProcess.Endpoint endpoint(ClioSandbox clio) {
+        OAuthTokens tokens = clio.issueTokens(1);
+        return new SandboxProcess.Endpoint(clio.baseUrl(), clio.apiBaseUrl(), clio.oauthClient().clientId(),
+                clio.oauthClient().clientSecret(), tokens.accessToken(), tokens.refreshToken());
+    }
+
     private static ClioSandbox unlimitedSandbox(long records) {
         return ClioSandbox.builder().withRecordCount(ClioEntity.CONTACTS, records)
                 .withRateLimit(Integer.MAX_VALUE, Duration.ofSeconds(1)).start();
@@ -614,20 +648,27 @@ public final class Worker {
     }
 
     private Hub hub(ClioSandbox clio, HikariDataSource pool, RateLimitPolicy policy, String key) {
+        return hub(endpoint(clio), pool, policy, key);
+    }
+
+    private Hub hub(SandboxProcess.Endpoint clio, HikariDataSource pool, RateLimitPolicy policy, String key) {
         return Hub.builder().withDataSource(pool)
                 .withEncryptionKey("k1", key)
-                .withProvider(new ClioProvider(), Settings.of(ClioProvider.CLIENT_ID, clio.oauthClient().clientId(),
-                        ClioProvider.CLIENT_SECRET, clio.oauthClient().clientSecret()))
+                .withProvider(new ClioProvider(), Settings.of(ClioProvider.CLIENT_ID, clio.clientId(),
+                        ClioProvider.CLIENT_SECRET, clio.clientSecret()))
                 .withRateLimit(ClioProvider.ID, policy)
                 .withPageSize(200)
                 .build();
     }
 
     private static String connect(Hub hub, ClioSandbox clio) {
+        return connect(hub, endpoint(clio));
+    }
+
+    private static String connect(Hub hub, SandboxProcess.Endpoint clio) {
         String connectionId = hub.createConnection(NewConnection.of(TENANT, ClioProvider.ID)
                 .withSetting(ClioProvider.BASE_URL, clio.baseUrl())).id();
-        OAuthTokens tokens = clio.issueTokens(1);
-        hub.storeTokens(TENANT, connectionId, new Credentials.OAuthTokens(tokens.accessToken(), tokens.refreshToken(), null, null));
+        hub.storeTokens(TENANT, connectionId, new Credentials.OAuthTokens(clio.accessToken(), clio.refreshToken(), null, null));
         return connectionId;
     }
 

@@ -56,6 +56,7 @@ public final class Dataset {
     private final AtomicLong maxId;
     private final AtomicLong liveCount;
     private long changeSequence;
+    private final AtomicLong version = new AtomicLong();
 
     private Dataset(Builder builder) {
         this.name = builder.name;
@@ -78,6 +79,14 @@ public final class Dataset {
     /** The dataset's name. */
     public String name() {
         return name;
+    }
+
+    /**
+     * A number that grows with every insert, update and delete: equal versions mean equal contents (base records are
+     * a pure function of seed and id), so whatever was rendered from the dataset at a version may be served again.
+     */
+    public long version() {
+        return version.get();
     }
 
     /** How many base (generated) records there are. */
@@ -171,6 +180,7 @@ public final class Dataset {
         // Take the id only once the body exists, so a failing generator leaves no gap.
         maxId.set(id);
         overlay.put(id, new OverlayEntry(record));
+        version.incrementAndGet();
         liveCount.incrementAndGet();
         return record;
     }
@@ -191,6 +201,7 @@ public final class Dataset {
         ObjectNode body = updater.update(before.body(), context(id, before.createdAt(), now));
         DatasetRecord after = new DatasetRecord(id, before.createdAt(), now, body.deepCopy());
         overlay.put(id, new OverlayEntry(after));
+        version.incrementAndGet();
         return Optional.of(new DatasetChange(before, after));
     }
 
@@ -203,6 +214,7 @@ public final class Dataset {
         Optional<DatasetRecord> current = find(id);
         if (current.isPresent()) {
             overlay.put(id, OverlayEntry.DELETED);
+            version.incrementAndGet();
             liveCount.decrementAndGet();
         }
         return current;

@@ -58,9 +58,14 @@ final class ClioApi {
     private final FixedWindowRateLimiter rateLimiter;
     private final ClioCustomActions customActions;
     private final ClioWebhooks webhooks;
+    /** Rendered list pages by entity and query, with the dataset version they show; null when pages are not kept. */
+    private final java.util.concurrent.ConcurrentHashMap<String, RenderedPage> pageCache;
+
+    private record RenderedPage(long version, byte[] body) {}
 
     ClioApi(SandboxServer server, ClioRecordStore store, OAuthAuthorizationServer oauth,
-            FixedWindowRateLimiter rateLimiter, ClioCustomActions customActions, ClioWebhooks webhooks) {
+            FixedWindowRateLimiter rateLimiter, ClioCustomActions customActions, ClioWebhooks webhooks, boolean keepPages) {
+        this.pageCache = keepPages ? new java.util.concurrent.ConcurrentHashMap<>() : null;
         this.server = server;
         this.store = store;
         this.oauth = oauth;
@@ -130,6 +135,22 @@ final class ClioApi {
 
     private SandboxResponse list(ClioEntity entity, SandboxRequest request) {
         QueryParameters query = request.query().without(ClioCustomActions.NONCE_PARAMETER);
+        if (pageCache == null) {
+            return SandboxResponse.bytes(200, SandboxResponse.JSON_CONTENT_TYPE, render(entity, request, query));
+        }
+        // The same query of an unchanged dataset renders the same bytes (parameters in any order).
+        String key = entity.path() + "?" + query.parameters().stream().map(p -> p.name() + "=" + p.value()).sorted()
+                .collect(java.util.stream.Collectors.joining("&"));
+        long version = store.dataset(entity).version();
+        RenderedPage kept = pageCache.get(key);
+        if (kept == null || kept.version() != version) {
+            kept = new RenderedPage(version, render(entity, request, query));
+            pageCache.put(key, kept);
+        }
+        return SandboxResponse.bytes(200, SandboxResponse.JSON_CONTENT_TYPE, kept.body());
+    }
+
+    private byte[] render(ClioEntity entity, SandboxRequest request, QueryParameters query) {
         FieldSelection fields = fields(request, entity);
         int limit = limit(query);
         String order = query.first("order").orElse("id(asc)");
@@ -186,7 +207,7 @@ final class ClioApi {
         } catch (IOException impossible) {
             throw new UncheckedIOException("writing to memory cannot fail", impossible);
         }
-        return SandboxResponse.bytes(200, SandboxResponse.JSON_CONTENT_TYPE, bytes.toByteArray());
+        return bytes.toByteArray();
     }
 
     private SandboxResponse show(ClioEntity entity, SandboxRequest request) {

@@ -107,8 +107,8 @@ public final class ClioSandbox implements ControllableSandbox {
         this.customActions = new ClioCustomActions();
         this.server = SandboxServer.builder().withPort(builder.port()).withClock(clock).build();
         oauth.install(server, "/oauth/authorize", "/oauth/token");
-        new ClioApi(server, store, oauth, rateLimiter, customActions, new ClioWebhooks(store, dispatcher, clock))
-                .install();
+        new ClioApi(server, store, oauth, rateLimiter, customActions, new ClioWebhooks(store, dispatcher, clock),
+                builder.keepListPages).install();
     }
 
     /** Starts a builder with Clio's defaults: seed 42, the system clock, 50 requests per minute. */
@@ -380,6 +380,7 @@ public final class ClioSandbox implements ControllableSandbox {
         private final Map<ClioEntity, Long> counts = new EnumMap<>(ClioEntity.class);
         private Duration tokenLifetime = Duration.ofDays(30);
         private boolean rotatingRefreshTokens;
+        private boolean keepListPages;
         private OAuthClient client = OAuthClient.of("clio-sandbox-client", "clio-sandbox-secret",
                 "http://127.0.0.1:8080/oauth/callback");
 
@@ -408,6 +409,17 @@ public final class ClioSandbox implements ControllableSandbox {
         /** Whether refresh tokens rotate on use; default false (Clio Manage refresh tokens are reusable). */
         public Builder withRotatingRefreshTokens(boolean value) {
             this.rotatingRefreshTokens = value;
+            return this;
+        }
+
+        /**
+         * Whether list pages are kept once rendered and served again while their entity is unchanged; default false.
+         * For benchmarks, where the sandbox stands in for a remote server whose CPU is not the client's to pay:
+         * rendering a page of generated records costs more than the client's whole work on it. Memory grows with every
+         * distinct page asked for (about the size of the records listed).
+         */
+        public Builder withListPageCache(boolean value) {
+            this.keepListPages = value;
             return this;
         }
 

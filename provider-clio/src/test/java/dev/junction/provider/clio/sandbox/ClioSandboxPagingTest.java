@@ -74,6 +74,28 @@ class ClioSandboxPagingTest {
     }
 
     @Test
+    void keptListPagesAreServedAgainUntilTheirEntityChanges() {
+        sandbox = ClioSandbox.builder().withClock(clock).withRecordCount(ClioEntity.CONTACTS, 30)
+                .withRateLimit(10_000, Duration.ofSeconds(60)).withListPageCache(true).start();
+        client = new ClioTestClient(sandbox, sandbox.issueTokens(1).accessToken());
+        String page = "/contacts.json?fields=id,name,etag&order=id(asc)&limit=10";
+        JsonNode first = client.get(page).json();
+
+        assertThat(client.get(page).json()).isEqualTo(first);
+        assertThat(client.get("/contacts.json?limit=10&order=id(asc)&fields=id,name,etag").json())
+                .as("the same query with its parameters in another order").isEqualTo(first);
+
+        clock.advance(Duration.ofMinutes(5));
+        sandbox.updateRecord(ClioEntity.CONTACTS, 3, SandboxJson.object().put("name", "Renamed"));
+        JsonNode after = client.get(page).json();
+        assertThat(after.get("data").get(2).get("name").asText()).contains("Renamed");
+        assertThat(after.get("data").get(2).get("etag")).isNotEqualTo(first.get("data").get(2).get("etag"));
+
+        sandbox.deleteRecord(ClioEntity.CONTACTS, 1);
+        assertThat(client.get(page).json().get("data").get(0).get("id").asLong()).isEqualTo(2);
+    }
+
+    @Test
     void pageCarriesTheTotalRecordCountAndOmitsNextOnTheLastPage() {
         start(30);
 
