@@ -111,9 +111,11 @@ public final class Worker {
             try (Measurements memory = Measurements.start()) {
                 long started = System.nanoTime();
                 long cpuBefore = cpuNanos();
+                double databaseCpuBefore = schema.databaseCpuSeconds();
                 SyncRun run = hub.startSync(TENANT, connectionId, SyncRequest.full().only("contacts")).await();
                 double seconds = (System.nanoTime() - started) / 1e9;
                 result.put("cpuSeconds", (cpuNanos() - cpuBefore) / 1e9);
+                result.put("databaseCpuSeconds", schema.databaseCpuSeconds() - databaseCpuBefore);
                 if (Boolean.getBoolean("bench.threads")) {
                     printThreadCpu();
                 }
@@ -149,6 +151,7 @@ public final class Worker {
             Map<String, Object> result = new LinkedHashMap<>();
             try (Measurements memory = Measurements.start()) {
                 long started = System.nanoTime();
+                double databaseCpuBefore = schema.databaseCpuSeconds();
                 // The rows are encoded as they stream into COPY, 10,000 at a time, in one transaction.
                 connection.setAutoCommit(false);
                 StringBuilder csv = new StringBuilder(16 << 20);
@@ -169,6 +172,7 @@ public final class Worker {
                 copy(connection, csv);
                 connection.commit();
                 double seconds = (System.nanoTime() - started) / 1e9;
+                result.put("databaseCpuSeconds", schema.databaseCpuSeconds() - databaseCpuBefore);
                 result.put("records", (long) items.size());
                 result.put("seconds", seconds);
                 result.put("rate", items.size() / seconds);
@@ -214,6 +218,7 @@ public final class Worker {
                             + "DO UPDATE SET payload = EXCLUDED.payload, content_hash = EXCLUDED.content_hash, "
                             + "remote_updated_at = EXCLUDED.remote_updated_at, updated_at = now()")) {
                 long started = System.nanoTime();
+                double databaseCpuBefore = schema.databaseCpuSeconds();
                 long[] count = {0};
                 fetchAll(clio.endpoint().apiBaseUrl(), clio.endpoint().accessToken(), item -> {
                     try {
@@ -231,6 +236,7 @@ public final class Worker {
                     }
                 });
                 double seconds = (System.nanoTime() - started) / 1e9;
+                result.put("databaseCpuSeconds", schema.databaseCpuSeconds() - databaseCpuBefore);
                 result.put("records", count[0]);
                 result.put("seconds", seconds);
                 result.put("rate", count[0] / seconds);
@@ -711,7 +717,11 @@ public final class Worker {
         }
 
         Connection connect() throws SQLException {
-            Connection connection = DriverManager.getConnection(pgUrl, pgUser, pgPassword);
+            java.util.Properties properties = new java.util.Properties();
+            properties.setProperty("user", pgUser);
+            properties.setProperty("password", pgPassword);
+            properties.setProperty("ApplicationName", name); // so databaseCpuSeconds() finds its backends
+            Connection connection = DriverManager.getConnection(pgUrl, properties);
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SET search_path TO " + name);
             }
@@ -730,7 +740,35 @@ public final class Worker {
             config.setSchema(name);
             config.setMaximumPoolSize(size);
             config.setPoolName("bench");
+            config.addDataSourceProperty("ApplicationName", name);
             return new HikariDataSource(config);
+        }
+
+        /**
+         * CPU time used so far by the PostgreSQL backends serving this schema's connections (found by their
+         * application name; read from /proc, so only on the database's own host). Background processes (WAL writer,
+         * checkpointer) are not counted.
+         */
+        double databaseCpuSeconds() throws SQLException {
+            List<Long> pids = new ArrayList<>();
+            try (Connection connection = DriverManager.getConnection(pgUrl, pgUser, pgPassword);
+                    PreparedStatement query = connection.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
+                query.setString(1, name);
+                try (ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) pids.add(rows.getLong(1));
+                }
+            }
+            long ticks = 0;
+            for (long pid : pids) {
+                try {
+                    String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+                    String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(rest[11]) + Long.parseLong(rest[12]);
+                } catch (IOException | RuntimeException notHere) {
+                    return Double.NaN; // a remote database, or the backend ended
+                }
+            }
+            return ticks / 100.0;
         }
 
         /** Rows inserted, updated and deleted in this schema's tables so far, per PostgreSQL's statistics. */

@@ -41,13 +41,17 @@ class SyncEngineTest {
     private Connection connection;
 
     void start(TestDatabase.Kind kind) {
+        start(kind, 10);
+    }
+
+    void start(TestDatabase.Kind kind, int pageSize) {
         clock = MutableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
         provider = new MemoryProvider(clock);
         database = TestDatabase.create(kind, "SyncEngineTest");
         hub = database.configure(Hub.builder())
                 .withEncryptionKey("k1", SecretCipher.generateKey())
                 .withClock(clock)
-                .withPageSize(10)
+                .withPageSize(pageSize)
                 .withProvider(provider, Settings.EMPTY)
                 .build();
         connection = hub.createConnection(NewConnection.of(TENANT, "memory").withSetting("api_key", "secret-value"));
@@ -83,6 +87,41 @@ class SyncEngineTest {
         assertThat(second.entity("people").orElseThrow().unchanged()).isEqualTo(35);
         assertThat(second.entity("people").orElseThrow().added() + second.entity("people").orElseThrow().updated()).isZero();
         assertThat(hub.changes(TENANT, changes.nextCursor(), null, 1000).events()).isEmpty();
+    }
+
+    /**
+     * Pages of 50 (written with COPY on PostgreSQL) and a last page of 10 (a multi-row INSERT): every character a
+     * payload can hold lands exactly as sent, in the raw record, the unified row and the change feed.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void everyCharacterLandsAsSentOnBothWritePaths(TestDatabase.Kind kind) throws Exception {
+        start(kind, 50);
+        String[] awkward = {"tab\there", "new\nline and \r return", "back\\slash \\N \\t", "quote \" and ' apostrophe",
+            "Zoë Ōkafor 🙂 日本", "\\N", "", "trailing space ", "comma, semicolon; pipe |", "{\"json\": [1]}"};
+        for (int id = 1; id <= 60; id++) {
+            provider.put(id, awkward[id % awkward.length] + " " + id);
+        }
+
+        SyncRun run = hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        assertThat(run.status()).isEqualTo(SyncStatus.SUCCEEDED);
+        assertThat(run.entity("people").orElseThrow().added()).isEqualTo(60);
+        for (int id = 1; id <= 60; id++) {
+            String name = awkward[id % awkward.length] + " " + id;
+            var raw = hub.getRawRecord(TENANT, connection.id(), "people", Integer.toString(id)).orElseThrow();
+            assertThat(raw.payload()).isEqualTo(MemoryProvider.JSON.writeValueAsString(provider.people.get((long) id)));
+            assertThat(raw.remoteUpdatedAt()).isEqualTo(clock.instant());
+            assertThat(raw.deleted()).isFalse();
+            StoredRecord<Contact> stored = hub.getRecord(TENANT, connection.id(), Contact.class, Integer.toString(id)).orElseThrow();
+            assertThat(stored.record().name()).isEqualTo(name);
+            assertThat(stored.record().email()).isEqualTo(provider.people.get((long) id).get("email").asText());
+            assertThat(stored.deleted()).isFalse();
+        }
+        ChangePage changes = hub.changes(TENANT, 0, null, 1000);
+        assertThat(changes.events()).extracting(event -> event.externalId())
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 60).mapToObj(Long::toString).toList());
+        assertThat(hub.sync(TENANT, connection.id(), SyncRequest.full()).entity("people").orElseThrow().unchanged()).isEqualTo(60);
     }
 
     @ParameterizedTest

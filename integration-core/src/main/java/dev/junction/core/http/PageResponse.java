@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.junction.core.http.internal.JsonBodies;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,13 +17,21 @@ import java.util.Optional;
  * @param result the raw answer (status, headers, request id)
  * @param body the parsed body
  * @param nextCursor the cursor of the page after this one, empty when this is the last page
+ * @param elementTexts for top-level arrays of objects, each element's exact text, by field name, when the body was
+ *     parsed with them (see {@link #items}); fields missing here are cut out of the body on demand
  */
-public record PageResponse(HttpResult result, JsonNode body, Optional<String> nextCursor) {
+public record PageResponse(HttpResult result, JsonNode body, Optional<String> nextCursor, Map<String, List<String>> elementTexts) {
 
     public PageResponse {
         Objects.requireNonNull(result, "result");
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(nextCursor, "nextCursor");
+        elementTexts = Map.copyOf(Objects.requireNonNull(elementTexts, "elementTexts"));
+    }
+
+    /** A page without element texts: {@link #items} cuts them out of the body when asked. */
+    public PageResponse(HttpResult result, JsonNode body, Optional<String> nextCursor) {
+        this(result, body, nextCursor, Map.of());
     }
 
     public boolean last() {
@@ -40,7 +49,10 @@ public record PageResponse(HttpResult result, JsonNode body, Optional<String> ne
         if (!array.isArray()) {
             return Optional.empty();
         }
-        List<String> texts = JsonBodies.arrayElementTexts(result.body(), field, array.size());
+        List<String> texts = elementTexts.get(field);
+        if (texts == null || texts.size() != array.size()) {
+            texts = JsonBodies.arrayElementTexts(result.body(), field, array.size());
+        }
         List<PageItem> items = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             items.add(new PageItem(array.get(i), texts == null ? null : texts.get(i)));

@@ -59,6 +59,56 @@ class PageItemsTest {
     }
 
     @Test
+    void parsingAPageInOnePassGivesTheSameTreeAsParsingItWholeAndTheTextsOfItsArrays() throws Exception {
+        String[] bodies = {
+            "{\"data\": [{\"id\": 1, \"a\": [1, {\"b\": null}]}, {\"id\": \"2\"}], \"meta\": {\"paging\": {}}, \"count\": 2}",
+            "{\"meta\": null, \"data\": [], \"flag\": true, \"n\": 1.5e3, \"s\": \"x\"}",
+            "{\"data\": [{\"id\": 1}], \"data\": [{\"id\": 2}, {\"id\": 3}]}",
+            "{\"data\": [{\"id\": 1}], \"data\": \"replaced\"}",
+            "{\"data\": [null, {\"id\": 1}, 7], \"other\": [[1], [2]]}",
+            "  {\"data\" : [ {\"id\":1} ,{\"id\" : 2}\n] }  ",
+            "{}"};
+        for (String text : bodies) {
+            HttpResult result = HttpResult.of(200, Map.of(), text.getBytes(StandardCharsets.UTF_8));
+            JsonBodies.ParsedPage parsed = JsonBodies.parsePage(MAPPER, result, "GET /x", dev.junction.core.error.ErrorContext.provider("p"));
+
+            assertThat(parsed.body()).as(text).isEqualTo(JsonBodies.parse(MAPPER, result, "GET /x", dev.junction.core.error.ErrorContext.provider("p")));
+            parsed.elementTexts().forEach((field, texts) -> {
+                assertThat(texts).hasSize(parsed.body().get(field).size());
+                for (int i = 0; i < texts.size(); i++) {
+                    try {
+                        assertThat(MAPPER.readTree(texts.get(i))).isEqualTo(parsed.body().get(field).get(i));
+                    } catch (java.io.IOException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            });
+        }
+        HttpResult duplicate = HttpResult.of(200, Map.of(), bodies[2].getBytes(StandardCharsets.UTF_8));
+        assertThat(JsonBodies.parsePage(MAPPER, duplicate, "GET /x", dev.junction.core.error.ErrorContext.provider("p")).elementTexts())
+                .containsEntry("data", List.of("{\"id\": 2}", "{\"id\": 3}"));
+        HttpResult replaced = HttpResult.of(200, Map.of(), bodies[3].getBytes(StandardCharsets.UTF_8));
+        assertThat(JsonBodies.parsePage(MAPPER, replaced, "GET /x", dev.junction.core.error.ErrorContext.provider("p")).elementTexts())
+                .doesNotContainKey("data");
+        HttpResult mixed = HttpResult.of(200, Map.of(), bodies[4].getBytes(StandardCharsets.UTF_8));
+        assertThat(JsonBodies.parsePage(MAPPER, mixed, "GET /x", dev.junction.core.error.ErrorContext.provider("p")).elementTexts())
+                .doesNotContainKey("data").containsEntry("other", List.of("[1]", "[2]"));
+    }
+
+    @Test
+    void aBrokenPageIsAnUnexpectedPayloadThatDoesNotQuoteTheBody() {
+        for (String text : new String[] {"{\"data\": [{\"id\": 1}", "{\"data\": [{\"id\": 1}]} trailing", "{\"data\": [{\"secret\": tru}]}"}) {
+            HttpResult result = HttpResult.of(200, Map.of(), text.getBytes(StandardCharsets.UTF_8));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> JsonBodies.parsePage(MAPPER, result, "GET /x",
+                            dev.junction.core.error.ErrorContext.provider("p")))
+                    .isInstanceOf(dev.junction.core.error.JunctionException.class)
+                    .satisfies(e -> assertThat(((dev.junction.core.error.JunctionException) e).kind())
+                            .isEqualTo(dev.junction.core.error.ErrorKind.UNEXPECTED_PAYLOAD))
+                    .hasMessageNotContaining("secret").hasMessageNotContaining("trailing");
+        }
+    }
+
+    @Test
     void aBodyWithAByteOrderMarkFallsBack() throws Exception {
         byte[] json = "{\"data\": [{\"id\": 1}]}".getBytes(StandardCharsets.UTF_8);
         byte[] bom = new byte[json.length + 3];

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -19,7 +21,9 @@ import dev.junction.core.http.HttpResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Parses response bodies and turns unreadable ones into {@code UNEXPECTED_PAYLOAD}. Messages say where the JSON
@@ -105,6 +109,78 @@ public final class JsonBodies {
         } catch (IOException unreadable) {
             return null;
         }
+    }
+
+    /** A list page's body with the exact text of each element of its top-level arrays of objects, by field. */
+    public record ParsedPage(JsonNode body, Map<String, List<String>> elementTexts) {}
+
+    /**
+     * Parses a list page in one pass: the same tree as {@link #parse}, and for each top-level array whose elements are
+     * all objects or arrays, each element's text cut out of the body by the parser's byte offsets (so a connector can
+     * store the provider's bytes without serialising each record again and without tokenising the page twice). A body
+     * that is not a JSON object, or not in UTF-8 without a byte-order mark, is parsed by {@link #parse} with no texts.
+     */
+    public static ParsedPage parsePage(ObjectMapper mapper, HttpResult result, String what, ErrorContext context) {
+        byte[] body = result.body();
+        if (body.length < 2 || (body[0] & 0xff) >= 0xef || body[0] == 0 || body[1] == 0) {
+            return new ParsedPage(parse(mapper, result, what, context), Map.of());
+        }
+        try (JsonParser parser = mapper.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return new ParsedPage(parse(mapper, result, what, context), Map.of());
+            }
+            // Reads one value where the parser stands (the page's own end is checked below).
+            com.fasterxml.jackson.databind.ObjectReader values = mapper.readerFor(JsonNode.class)
+                    .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            ObjectNode root = mapper.getNodeFactory().objectNode();
+            Map<String, List<String>> texts = new HashMap<>();
+            JsonToken token;
+            while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                token = parser.nextToken();
+                texts.remove(name); // a repeated field: the last one wins, in the tree as here
+                if (token != JsonToken.START_ARRAY) {
+                    root.set(name, valueOf(values, mapper, parser));
+                    continue;
+                }
+                ArrayNode array = root.putArray(name);
+                List<String> elements = new ArrayList<>();
+                boolean exact = true;
+                while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+                    if (token == null) {
+                        throw new JsonEOFException(parser, null, "the page ends inside an array");
+                    }
+                    long start = parser.currentTokenLocation().getByteOffset();
+                    array.add(valueOf(values, mapper, parser));
+                    long end = parser.currentLocation().getByteOffset(); // just past the element's closing bracket
+                    char closing = token == JsonToken.START_OBJECT ? '}' : ']';
+                    if (exact && token.isStructStart() && start >= 0 && end <= body.length && end > start && body[(int) end - 1] == closing) {
+                        elements.add(new String(body, (int) start, (int) (end - start), StandardCharsets.UTF_8));
+                    } else {
+                        exact = false;
+                    }
+                }
+                if (exact) {
+                    texts.put(name, elements);
+                }
+            }
+            if (token != JsonToken.END_OBJECT) {
+                throw new JsonEOFException(parser, null, "the page ends inside its object");
+            }
+            if (parser.nextToken() != null) {
+                throw new com.fasterxml.jackson.core.JsonParseException(parser, "trailing content after the page's object");
+            }
+            return new ParsedPage(root, texts);
+        } catch (IOException unreadable) {
+            throw unexpectedPayload(what, unreadable, context.withHttpStatus(result.status()).withRequestId(result.requestId()));
+        }
+    }
+
+    /** The value at the parser's current token, as a tree (JSON {@code null} as a null node). */
+    private static JsonNode valueOf(com.fasterxml.jackson.databind.ObjectReader values, ObjectMapper mapper, JsonParser parser)
+            throws IOException {
+        JsonNode value = values.readTree(parser);
+        return value == null ? mapper.getNodeFactory().nullNode() : value;
     }
 
     /** The error for a body that could not be read; {@code failure} or one of its causes says why. */

@@ -69,7 +69,8 @@ public final class ProviderHttpClientImpl implements ProviderHttpClient {
     public PageResponse fetchPage(HttpCall firstPage, PaginationStrategy strategy, Optional<String> cursor) {
         HttpCall call = strategy.request(firstPage, cursor);
         HttpResult result = execute(call);
-        JsonNode body = parse(call, result);
+        JsonBodies.ParsedPage parsed = JsonBodies.parsePage(objectMapper, result, describe(call), executor.context(call.entity()));
+        JsonNode body = parsed.body();
         ErrorContext context = executor.context(call.entity()).withHttpStatus(result.status()).withRequestId(result.requestId());
         Optional<String> nextCursor;
         try {
@@ -81,7 +82,7 @@ public final class ProviderHttpClientImpl implements ProviderHttpClient {
             throw new JunctionException(ErrorKind.UNEXPECTED_PAYLOAD,
                     describe(call) + " pointed to itself as the next page", context);
         }
-        return new PageResponse(result, body, nextCursor);
+        return new PageResponse(result, body, nextCursor, parsed.elementTexts());
     }
 
     @Override

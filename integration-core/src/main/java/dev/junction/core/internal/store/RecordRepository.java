@@ -122,10 +122,10 @@ public final class RecordRepository {
 
     private void insertRaw(Handle handle, Scope scope, List<PreparedRecord> records, Instant now) {
         MultiRowInsert.insert(handle, "junction_raw_record", "tenant_id, connection_id, entity, external_id, payload, content_hash, "
-                + "remote_updated_at, deleted, seen_pass, created_at, updated_at", "(?, ?, ?, ?, ?, ?, ?, FALSE, ?, ?, ?)", records,
+                + "remote_updated_at, deleted, seen_pass, created_at, updated_at", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records,
                 (row, record) -> row.text(scope.tenantId()).text(scope.connectionId()).text(scope.entity()).text(record.externalId())
-                        .text(record.payload()).text(record.contentHash()).timestamp(record.remoteUpdatedAt()).number(scope.passId())
-                        .timestamp(now).timestamp(now));
+                        .text(record.payload()).text(record.contentHash()).timestamp(record.remoteUpdatedAt()).flag(false)
+                        .number(scope.passId()).timestamp(now).timestamp(now));
     }
 
     private void updateRaw(Handle handle, Scope scope, List<PreparedRecord> records, Instant now) {
@@ -160,11 +160,11 @@ public final class RecordRepository {
             }
         }
         MultiRowInsert.insert(handle, "junction_unified_record", "tenant_id, connection_id, unified_type, external_id, entity, label, "
-                + "email, status, data, remote_updated_at, deleted, updated_at", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?)", toInsert,
+                + "email, status, data, remote_updated_at, deleted, updated_at", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", toInsert,
                 (row, record) -> row.text(scope.tenantId()).text(scope.connectionId()).text(record.unifiedType())
                         .text(record.externalId()).text(scope.entity()).text(truncate(record.label(), 1000))
                         .text(truncate(record.email(), 320)).text(truncate(record.status(), 64)).text(record.unifiedData())
-                        .timestamp(record.remoteUpdatedAt()).timestamp(now));
+                        .timestamp(record.remoteUpdatedAt()).flag(false).timestamp(now));
     }
 
     private static PreparedBatch bindUnified(PreparedBatch batch, Scope scope, PreparedRecord record, Instant now) {
@@ -198,7 +198,7 @@ public final class RecordRepository {
     private void appendChanges(Handle handle, Scope scope, List<ChangeRow> changes, Instant now) {
         if (changes.isEmpty()) return;
         lockFeed(handle, scope.tenantId());
-        // One statement: PostgreSQL numbers the rows of a VALUES list in order, so seq follows the page's order.
+        // One statement: PostgreSQL numbers the rows of a VALUES list or a COPY in order, so seq follows the page's order.
         String source = scope.source().name().toLowerCase(java.util.Locale.ROOT);
         MultiRowInsert.insert(handle, "junction_change_event", "tenant_id, connection_id, entity, unified_type, external_id, "
                 + "operation, source, run_id, occurred_at", "(?, ?, ?, ?, ?, ?, ?, ?, ?)", changes,
