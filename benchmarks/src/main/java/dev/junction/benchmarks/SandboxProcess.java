@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * parsing and writing all run on the same two.
  *
  * <p>As a child: prints {@code SANDBOX {json}} (its addresses, OAuth client and a token pair), then {@code READY}
- * once warm, and stops when its standard input closes.
+ * once warm; then answers {@code requests} and {@code change N} (N random contacts changed) on its standard input, and
+ * stops when that closes. It must print nothing else after {@code READY}: nobody drains its output meanwhile.
  */
 final class SandboxProcess implements AutoCloseable {
 
@@ -38,10 +39,33 @@ final class SandboxProcess implements AutoCloseable {
 
     private final Process process;
     private final Endpoint endpoint;
+    private final BufferedReader out;
+    private final java.io.PrintStream in;
 
-    private SandboxProcess(Process process, Endpoint endpoint) {
+    private SandboxProcess(Process process, Endpoint endpoint, BufferedReader out) {
         this.process = process;
         this.endpoint = endpoint;
+        this.out = out;
+        this.in = new java.io.PrintStream(process.getOutputStream(), true, StandardCharsets.UTF_8);
+    }
+
+    /** How many requests the sandbox has answered so far (its warm-up included). */
+    synchronized long requests() throws IOException {
+        return Long.parseLong(ask("requests", "REQUESTS "));
+    }
+
+    /** Changes {@code count} random contacts, as users of the provider would. */
+    synchronized void change(int count) throws IOException {
+        ask("change " + count, "CHANGED ");
+    }
+
+    private String ask(String command, String answerPrefix) throws IOException {
+        in.println(command);
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith(answerPrefix)) return line.substring(answerPrefix.length()).trim();
+        }
+        throw new IOException("the sandbox process ended before answering '" + command + "'");
     }
 
     Endpoint endpoint() {
@@ -71,22 +95,12 @@ final class SandboxProcess implements AutoCloseable {
         }
         System.out.printf(java.util.Locale.ROOT, "    sandbox process ready in %.1f s (pages kept: %s)%n",
                 (System.nanoTime() - started) / 1e9, keepPages);
-        // Keep draining its output so it never blocks on a full pipe.
-        Thread drain = new Thread(() -> {
-            try {
-                while (out.readLine() != null) { }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        }, "sandbox-output");
-        drain.setDaemon(true);
-        drain.start();
-        return new SandboxProcess(process, endpoint);
+        return new SandboxProcess(process, endpoint, out);
     }
 
     @Override
     public void close() throws IOException, InterruptedException {
-        process.getOutputStream().close();
+        in.close();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly();
         }
@@ -115,8 +129,19 @@ final class SandboxProcess implements AutoCloseable {
             }
             System.out.println("READY");
             System.out.flush();
-            // Serve until the parent closes our standard input.
-            while (System.in.read() != -1) { }
+            // Serve, and answer the parent's commands, until it closes our standard input.
+            BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String command;
+            while ((command = commands.readLine()) != null) {
+                if (command.equals("requests")) {
+                    System.out.println("REQUESTS " + clio.requestLog().totalCount());
+                } else if (command.startsWith("change ")) {
+                    int count = Integer.parseInt(command.substring("change ".length()).trim());
+                    clio.updateRandom(ClioEntity.CONTACTS, count);
+                    System.out.println("CHANGED " + count);
+                }
+                System.out.flush();
+            }
         }
     }
 }

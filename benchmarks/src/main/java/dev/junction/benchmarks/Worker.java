@@ -286,29 +286,29 @@ public final class Worker {
         double changedShare = Double.parseDouble(options.getOrDefault("changed-share", "0.01"));
         Map<String, Object> result = new LinkedHashMap<>();
         String key = dev.junction.core.crypto.SecretCipher.generateKey();
-        try (ClioSandbox clio = unlimitedSandbox(records); Schema schema = new Schema()) {
+        try (BulkSandbox clio = bulkSandbox(records); Schema schema = new Schema()) {
             String connectionId;
-            try (HikariDataSource pool = schema.pool(); Hub hub = hub(clio, pool, RateLimitPolicy.UNLIMITED, key)) {
-                connectionId = connect(hub, clio);
+            try (HikariDataSource pool = schema.pool(); Hub hub = hub(clio.endpoint(), pool, RateLimitPolicy.UNLIMITED, key)) {
+                connectionId = connect(hub, clio.endpoint());
                 requireSuccess(hub.startSync(TENANT, connectionId, SyncRequest.full().only("contacts")).await(), records);
             }
             phase(result, "resync", clio, schema, key, connectionId, SyncRequest.full().only("contacts"));
             int changed = (int) Math.round(records * changedShare);
-            clio.updateRandom(ClioEntity.CONTACTS, changed);
+            clio.change(changed);
             result.put("changed", changed);
             phase(result, "incremental", clio, schema, key, connectionId, SyncRequest.incremental().only("contacts"));
         }
         return result;
     }
 
-    private void phase(Map<String, Object> result, String name, ClioSandbox clio, Schema schema, String key, String connectionId,
-            SyncRequest request) throws SQLException {
+    private void phase(Map<String, Object> result, String name, BulkSandbox clio, Schema schema, String key, String connectionId,
+            SyncRequest request) throws SQLException, IOException {
         long rowsBefore = schema.rowsWritten();
-        long requestsBefore = clio.requestLog().totalCount();
+        long requestsBefore = clio.requests();
         double seconds;
         EntitySyncStats stats;
         // A pool of its own, closed afterwards, so that PostgreSQL has flushed its row counters when they are read.
-        try (HikariDataSource pool = schema.pool(); Hub hub = hub(clio, pool, RateLimitPolicy.UNLIMITED, key)) {
+        try (HikariDataSource pool = schema.pool(); Hub hub = hub(clio.endpoint(), pool, RateLimitPolicy.UNLIMITED, key)) {
             long started = System.nanoTime();
             SyncRun run = hub.startSync(TENANT, connectionId, request).await();
             seconds = (System.nanoTime() - started) / 1e9;
@@ -318,7 +318,7 @@ public final class Worker {
             }
         }
         result.put(name + "Seconds", seconds);
-        result.put(name + "Requests", clio.requestLog().totalCount() - requestsBefore);
+        result.put(name + "Requests", clio.requests() - requestsBefore);
         result.put(name + "RowsWritten", schema.rowsWritten() - rowsBefore);
         result.put(name + "Records", stats.records());
         result.put(name + "Changed", stats.added() + stats.updated() + stats.deleted());
@@ -617,6 +617,15 @@ public final class Worker {
     /** The sandbox of a bulk measurement and how to reach it; closes whichever it is. */
     private record BulkSandbox(SandboxProcess process, ClioSandbox inProcess, SandboxProcess.Endpoint endpoint)
             implements AutoCloseable {
+        long requests() throws IOException {
+            return process != null ? process.requests() : inProcess.requestLog().totalCount();
+        }
+
+        void change(int count) throws IOException {
+            if (process != null) process.change(count);
+            else inProcess.updateRandom(ClioEntity.CONTACTS, count);
+        }
+
         @Override
         public void close() throws Exception {
             if (process != null) process.close();

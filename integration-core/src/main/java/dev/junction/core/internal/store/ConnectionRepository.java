@@ -98,7 +98,8 @@ public final class ConnectionRepository {
             for (String table : List.of("junction_push", "junction_raw_record", "junction_unified_record", "junction_sync_checkpoint",
                     "junction_change_event", "junction_sync_run",
                     "junction_sync_lease", "junction_webhook_subscription", "junction_webhook_inbox",
-                    "junction_dead_letter", "junction_action_execution", "junction_oauth_state", "junction_token_refresh_error")) {
+                    "junction_dead_letter", "junction_action_execution", "junction_oauth_state", "junction_token_refresh_error",
+                    "junction_pass_seen")) {
                 handle.createUpdate("DELETE FROM " + table + " WHERE tenant_id = :tenant AND connection_id = :id")
                         .bind("tenant", tenantId).bind("id", connectionId).execute();
             }

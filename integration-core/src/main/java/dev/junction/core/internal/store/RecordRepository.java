@@ -60,11 +60,11 @@ public final class RecordRepository {
         insertRaw(handle, scope, inserts, now);
         updateRaw(handle, scope, updates, now);
         if (markSeen && !unchanged.isEmpty() && isPostgres(handle)) {
-            // One statement for the page's unchanged records instead of one per record.
-            handle.createUpdate("UPDATE junction_raw_record SET seen_pass = :pass WHERE connection_id = :connection "
-                            + "AND entity = :entity AND tenant_id = :tenant AND external_id = ANY(:ids) AND seen_pass <> :pass")
-                    .bind("pass", scope.passId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
-                    .bind("tenant", scope.tenantId()).bindArray("ids", String.class, unchanged).execute();
+            // One narrow row for the page's unchanged records instead of rewriting each (see V8__pass_seen_pages).
+            handle.createUpdate("INSERT INTO junction_pass_seen (tenant_id, connection_id, entity, pass_id, ids) "
+                            + "VALUES (:tenant, :connection, :entity, :pass, :ids)")
+                    .bind("tenant", scope.tenantId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+                    .bind("pass", scope.passId()).bindArray("ids", String.class, unchanged).execute();
         } else if (markSeen && !unchanged.isEmpty()) {
             PreparedBatch seen = handle.prepareBatch("UPDATE junction_raw_record SET seen_pass = :pass WHERE connection_id = "
                     + ":connection AND entity = :entity AND external_id = :id AND tenant_id = :tenant");
@@ -267,19 +267,43 @@ public final class RecordRepository {
     public record SweepCounts(long live, long unseen) {}
 
     public SweepCounts sweepCounts(Handle handle, Scope scope) {
-        return handle.createQuery("SELECT COUNT(*) AS live, SUM(CASE WHEN seen_pass < :pass THEN 1 ELSE 0 END) AS unseen "
-                        + "FROM junction_raw_record WHERE connection_id = :connection AND entity = :entity AND tenant_id = :tenant AND deleted = FALSE")
+        long live = handle.createQuery("SELECT COUNT(*) FROM junction_raw_record WHERE connection_id = :connection "
+                        + "AND entity = :entity AND tenant_id = :tenant AND deleted = FALSE")
+                .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
+                .mapTo(Long.class).one();
+        long unseen = handle.createQuery("SELECT COUNT(*) FROM junction_raw_record r WHERE " + unseen(handle))
                 .bind("pass", scope.passId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
-                .bind("tenant", scope.tenantId())
-                .map((rs, ctx) -> new SweepCounts(rs.getLong("live"), rs.getLong("unseen"))).one();
+                .bind("tenant", scope.tenantId()).mapTo(Long.class).one();
+        return new SweepCounts(live, unseen);
     }
 
     /** Up to {@code limit} ids of live records not seen in the scope's pass. */
     public List<String> unseenIds(Handle handle, Scope scope, int limit) {
-        return handle.createQuery("SELECT external_id FROM junction_raw_record WHERE connection_id = :connection AND entity = :entity "
-                        + "AND tenant_id = :tenant AND deleted = FALSE AND seen_pass < :pass ORDER BY external_id LIMIT :limit")
+        return handle.createQuery("SELECT r.external_id FROM junction_raw_record r WHERE " + unseen(handle)
+                        + " ORDER BY r.external_id LIMIT :limit")
                 .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
                 .bind("pass", scope.passId()).bind("limit", limit).mapTo(String.class).list();
+    }
+
+    /**
+     * The condition for a live record of the scope's entity that its pass did not see: not marked with the pass (new,
+     * changed and webhook-written records are) and, on PostgreSQL, not among the ids the pass listed unchanged
+     * (an anti-join on the unnested page rows, which PostgreSQL runs as one hash anti-join however many there are).
+     */
+    private static String unseen(Handle handle) {
+        String marked = "r.connection_id = :connection AND r.entity = :entity AND r.tenant_id = :tenant AND r.deleted = FALSE "
+                + "AND r.seen_pass < :pass";
+        return !isPostgres(handle) ? marked : marked + " AND NOT EXISTS (SELECT 1 FROM (SELECT unnest(s.ids) AS id "
+                + "FROM junction_pass_seen s WHERE s.connection_id = :connection AND s.entity = :entity AND s.tenant_id = :tenant "
+                + "AND s.pass_id = :pass) listed WHERE listed.id = r.external_id)";
+    }
+
+    /** Forgets what passes up to {@code passId} listed (the pass has finished: its sweep is done or not wanted). */
+    public void forgetListed(Handle handle, Scope scope) {
+        handle.createUpdate("DELETE FROM junction_pass_seen WHERE connection_id = :connection AND entity = :entity "
+                        + "AND tenant_id = :tenant AND pass_id <= :pass")
+                .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
+                .bind("pass", scope.passId()).execute();
     }
 
     /** A stored raw record. */

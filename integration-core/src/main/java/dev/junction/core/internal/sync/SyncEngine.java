@@ -302,7 +302,14 @@ public final class SyncEngine {
             }
             Checkpoint finished = new Checkpoint(connectionId, entity.name(), checkpoint.passId(), null, null, null, null,
                     checkpoint.passUntil(), full ? clock.instant() : checkpoint.lastFullAt());
-            database.jdbi().useTransaction(handle -> sync.saveCheckpoint(handle, tenantId, finished, clock.instant()));
+            RecordRepository.Scope passScope = new RecordRepository.Scope(tenantId, connectionId, entity.name(), runId,
+                    checkpoint.passId(), RecordRepository.Source.SYNC);
+            database.jdbi().useTransaction(handle -> {
+                sync.saveCheckpoint(handle, tenantId, finished, clock.instant());
+                if (full) {
+                    records.forgetListed(handle, passScope); // the sweep has read them
+                }
+            });
             return SyncStatus.SUCCEEDED;
         }
 
