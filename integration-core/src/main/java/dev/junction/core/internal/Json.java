@@ -18,8 +18,71 @@ public final class Json {
 
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
+            .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("junction-instants")
+                    .addSerializer(java.time.Instant.class, new IsoInstantSerializer()))
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /**
+     * Writes an {@link java.time.Instant} exactly as {@link java.time.Instant#toString()} does (ISO-8601 in UTC, the
+     * fraction in groups of three digits as needed), by hand: every unified record carries timestamps, and
+     * {@code DateTimeFormatter.ISO_INSTANT} cost more than the rest of the record's JSON (and the cold JVM's compiler
+     * several seconds). Years outside 0..9999 go through {@code toString()}.
+     */
+    static final class IsoInstantSerializer extends com.fasterxml.jackson.databind.ser.std.StdSerializer<java.time.Instant> {
+        IsoInstantSerializer() {
+            super(java.time.Instant.class);
+        }
+
+        @Override
+        public void serialize(java.time.Instant value, com.fasterxml.jackson.core.JsonGenerator json,
+                com.fasterxml.jackson.databind.SerializerProvider provider) throws java.io.IOException {
+            json.writeString(iso(value));
+        }
+    }
+
+    /** {@code value.toString()}, written by hand (see {@link IsoInstantSerializer}). */
+    public static String iso(java.time.Instant value) {
+        if (value.getEpochSecond() < -62_167_219_200L || value.getEpochSecond() >= 253_402_300_800L) {
+            return value.toString(); // before year 0 or after 9999
+        }
+        java.time.LocalDateTime utc = java.time.LocalDateTime.ofEpochSecond(value.getEpochSecond(), value.getNano(),
+                java.time.ZoneOffset.UTC);
+        int year = utc.getYear();
+        if (year < 0 || year > 9999) {
+            return value.toString();
+        }
+        char[] out = new char[30];
+        int at = 0;
+        at = digits(out, at, year, 4);
+        out[at++] = '-';
+        at = digits(out, at, utc.getMonthValue(), 2);
+        out[at++] = '-';
+        at = digits(out, at, utc.getDayOfMonth(), 2);
+        out[at++] = 'T';
+        at = digits(out, at, utc.getHour(), 2);
+        out[at++] = ':';
+        at = digits(out, at, utc.getMinute(), 2);
+        out[at++] = ':';
+        at = digits(out, at, utc.getSecond(), 2);
+        int nano = utc.getNano();
+        if (nano != 0) {
+            out[at++] = '.';
+            if (nano % 1_000_000 == 0) at = digits(out, at, nano / 1_000_000, 3);
+            else if (nano % 1_000 == 0) at = digits(out, at, nano / 1_000, 6);
+            else at = digits(out, at, nano, 9);
+        }
+        out[at++] = 'Z';
+        return new String(out, 0, at);
+    }
+
+    private static int digits(char[] out, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            out[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
+        return at + width;
+    }
 
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 

@@ -171,13 +171,12 @@ final class MultiRowInsert {
      * bound timestamp. Years outside 1..9999 fall back to ISO-8601.
      */
     static void appendTimestamp(StringBuilder out, Instant value) {
-        LocalDateTime utc = LocalDateTime.ofEpochSecond(value.getEpochSecond(), value.getNano(), ZoneOffset.UTC);
-        int year = utc.getYear();
-        if (year < 1 || year > 9999) {
-            out.append(value);
+        if (value.getEpochSecond() < -62_135_596_800L || value.getEpochSecond() >= 253_402_300_800L) {
+            out.append(value); // before year 1 or after 9999: ISO-8601, which PostgreSQL reads too
             return;
         }
-        digits(out, year, 4).append('-');
+        LocalDateTime utc = LocalDateTime.ofEpochSecond(value.getEpochSecond(), value.getNano(), ZoneOffset.UTC);
+        digits(out, utc.getYear(), 4).append('-');
         digits(out, utc.getMonthValue(), 2).append('-');
         digits(out, utc.getDayOfMonth(), 2).append(' ');
         digits(out, utc.getHour(), 2).append(':');

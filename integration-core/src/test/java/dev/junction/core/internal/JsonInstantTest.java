@@ -1,0 +1,34 @@
+package dev.junction.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Core's JSON writes instants by hand, and must write exactly what {@link Instant#toString()} writes. */
+class JsonInstantTest {
+
+    @Test
+    void instantsAreWrittenExactlyAsToStringWritesThem() throws Exception {
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 20_000; i++) {
+            long seconds = random.nextLong(Instant.parse("0000-01-01T00:00:00Z").getEpochSecond(),
+                    Instant.parse("9999-12-31T23:59:59Z").getEpochSecond());
+            int nano = switch (i % 4) {
+                case 0 -> 0;
+                case 1 -> random.nextInt(1000) * 1_000_000;
+                case 2 -> random.nextInt(1_000_000) * 1_000;
+                default -> random.nextInt(1_000_000_000);
+            };
+            Instant value = Instant.ofEpochSecond(seconds, nano);
+            assertThat(Json.iso(value)).isEqualTo(value.toString());
+            assertThat(Json.write(value)).isEqualTo("\"" + value + "\"");
+        }
+        for (Instant edge : new Instant[] {Instant.EPOCH, Instant.MIN, Instant.MAX, Instant.parse("-0001-12-31T23:59:59Z"),
+                Instant.parse("+10000-01-01T00:00:00Z"), Instant.parse("1969-12-31T23:59:59.999999999Z")}) {
+            assertThat(Json.iso(edge)).isEqualTo(edge.toString());
+            assertThat(Json.read(Json.write(edge), Instant.class)).isEqualTo(edge);
+        }
+    }
+}
