@@ -401,6 +401,10 @@ public final class Worker {
         int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "32"));
         int maxBatch = Integer.parseInt(options.getOrDefault("max-batch", "256"));
         int warmup = Math.min(count - 1, Integer.parseInt(options.getOrDefault("warmup", "2000")));
+        // As hub-server's main does: the JDK reads this once, when the first HTTP server (here the sandbox's) starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         try (ClioSandbox clio = unlimitedSandbox(1000); Schema schema = new Schema();
                 HubServer server = HubServer.start(ServerConfig.of(serverSettings(schema, clio)),
                         new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
