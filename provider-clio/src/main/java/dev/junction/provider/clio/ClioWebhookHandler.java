@@ -144,7 +144,10 @@ public final class ClioWebhookHandler implements WebhookHandler {
         String version = text(data.path("etag")).or(() -> text(data.path("updated_at")))
                 .orElseGet(() -> "sha256-" + HexFormat.of().formatHex(sha256(raw)));
         String dedupeKey = webhookId + ":" + recordId + ":" + version + ":" + event;
-        return new WebhookEvent(dedupeKey, entity, recordId, kind, body);
+        // The payload is the body as received (its signature was checked over these bytes, and they parsed to body);
+        // only UTF-8 text is handed on as is (a body starting with '{' is, since Jackson rejected invalid UTF-8).
+        String text = raw.length > 0 && raw[0] == '{' ? new String(raw, StandardCharsets.UTF_8) : null;
+        return new WebhookEvent(dedupeKey, entity, recordId, kind, body, text);
     }
 
     /**

@@ -164,7 +164,10 @@ public final class WebhookService implements AutoCloseable {
         }
         List<NewInboxRow> rows = new ArrayList<>(events.size());
         for (WebhookEvent event : events) {
-            String payload = event.payload() == null ? null : Json.write(event.payload());
+            // The handler's own text of the payload (the request body it parsed) is stored as received: serialising the
+            // tree again would only reproduce it.
+            String payload = event.payloadJson() != null ? event.payloadJson()
+                    : event.payload() == null ? null : Json.write(event.payload());
             rows.add(new NewInboxRow(row.tenantId(), row.id(), truncate(event.dedupeKey(), 255), event.entity(),
                     event.externalId(), event.kind().name(), payload, now));
         }
