@@ -443,23 +443,30 @@ public final class Worker {
                 }
             }
             List<String> command = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), WebhookLoad.class.getName(),
+                    // C1 only: the generator's loop is small, and C2 compiling it would take CPU from the measured process.
+                    "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), WebhookLoad.class.getName(),
                     "127.0.0.1", Integer.toString(server.port()), "/v1/webhooks/" + token, requests.toString(),
                     Integer.toString(concurrency), Integer.toString(warmup)));
             Process load = new ProcessBuilder(command).redirectErrorStream(true).start();
             JsonNode loadResult = null;
             ThreadCpu before = null;
             ThreadCpu after = null;
+            Map<String, Long> ticksAtStart = Map.of();
+            Map<Integer, Long> backendsAtStart = Map.of();
+            Map<Integer, Long> backendsAtEnd = Map.of();
             try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(load.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     if (line.equals("START")) {
+                        backendsAtStart = backendCpu(schema);
                         before = ThreadCpu.now();
+                        ticksAtStart = Boolean.getBoolean("bench.threads") ? threadTicks() : Map.of();
                     } else if (line.equals("END")) {
                         after = ThreadCpu.now();
+                        backendsAtEnd = backendCpu(schema);
                         if (Boolean.getBoolean("bench.threads")) {
-                            printThreadCpu();
+                            printThreadCpu(ticksAtStart); // the measured window only
                         }
                     } else if (line.startsWith(RESULT_PREFIX)) {
                         loadResult = JSON.readTree(line.substring(RESULT_PREFIX.length()));
@@ -496,10 +503,42 @@ public final class Worker {
             result.put("applyCpuSeconds", (after.since(before, "junction-webhooks") + after.since(before, "sandbox-")) / 1e9);
             result.put("otherCpuSeconds", (processCpu - after.since(before, "")) / 1e9);
             result.put("loadCpuSeconds", loadResult.get("loadCpuSeconds").asDouble());
+            long backendTicks = 0;
+            for (Map.Entry<Integer, Long> backend : backendsAtEnd.entrySet()) {
+                backendTicks += backend.getValue() - backendsAtStart.getOrDefault(backend.getKey(), 0L);
+            }
+            if (!backendsAtEnd.isEmpty()) {
+                result.put("postgresCpuSeconds", backendTicks / 100.0); // absent when PostgreSQL runs on another host
+            }
             result.put("inboxRows", inbox[0]);
             result.put("inboxDistinct", inbox[1]);
             return result;
         }
+    }
+
+    /**
+     * CPU ticks (1/100 s) so far of the PostgreSQL backends serving the hub (found by application name), by process
+     * id; empty when PostgreSQL runs elsewhere ({@code /proc} does not show its processes).
+     */
+    private Map<Integer, Long> backendCpu(Schema schema) throws SQLException {
+        Map<Integer, Long> ticks = new java.util.HashMap<>();
+        try (Connection connection = DriverManager.getConnection(pgUrl, pgUser, pgPassword);
+                PreparedStatement query = connection.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
+            query.setString(1, schema.name);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    int pid = rows.getInt(1);
+                    try {
+                        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(pid), "stat"));
+                        String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks.put(pid, Long.parseLong(rest[11]) + Long.parseLong(rest[12]));
+                    } catch (IOException notHere) {
+                        // not on this host, or the backend ended meanwhile
+                    }
+                }
+            }
+        }
+        return ticks;
     }
 
     /** hub-server's settings for scenario 5: PostgreSQL in {@code schema}, Clio's OAuth client, no scheduler. */
@@ -510,7 +549,9 @@ public final class Worker {
         settings.put("admin.key", "bench-admin-" + Long.toHexString(System.nanoTime()) + "-key");
         settings.put("encryption.key", dev.junction.core.crypto.SecretCipher.generateKey());
         settings.put("node.name", "bench-node");
-        settings.put("database.url", pgUrl + (pgUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema.name);
+        // The application name finds the hub's backends in pg_stat_activity, to read their CPU from /proc.
+        settings.put("database.url", pgUrl + (pgUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema.name
+                + "&ApplicationName=" + schema.name);
         settings.put("database.user", pgUser);
         settings.put("database.password", pgPassword);
         settings.put("scheduler.enabled", "false");
@@ -563,7 +604,20 @@ public final class Worker {
 
     /** Prints the CPU time of this JVM's threads by name (JIT, GC and the sync's own), from /proc. */
     private static void printThreadCpu() throws IOException {
-        Map<String, Long> ticks = new java.util.TreeMap<>();
+        printThreadCpu(Map.of());
+    }
+
+    /** Prints the CPU time of this JVM's threads by name (JIT, GC and the others), from /proc, less {@code since}. */
+    private static void printThreadCpu(Map<String, Long> since) throws IOException {
+        Map<String, Long> ticks = new java.util.TreeMap<>(threadTicks());
+        since.forEach((name, earlier) -> ticks.computeIfPresent(name, (key, now) -> now - earlier));
+        ticks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                .forEach(entry -> System.out.printf(Locale.ROOT, "  thread cpu %-24s %6.1f s%n", entry.getKey(), entry.getValue() / 100.0));
+    }
+
+    /** CPU ticks (1/100 s) of this JVM's threads, summed by name with digits blanked, from /proc. */
+    private static Map<String, Long> threadTicks() throws IOException {
+        Map<String, Long> ticks = new java.util.HashMap<>();
         try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
             for (java.nio.file.Path task : tasks.toList()) {
                 String stat;
@@ -577,8 +631,7 @@ public final class Worker {
                 ticks.merge(name, Long.parseLong(rest[11]) + Long.parseLong(rest[12]), Long::sum);
             }
         }
-        ticks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
-                .forEach(entry -> System.out.printf(Locale.ROOT, "  thread cpu %-24s %6.1f s%n", entry.getKey(), entry.getValue() / 100.0));
+        return ticks;
     }
 
     /** CPU time of this whole JVM (sandbox and sync alike), the figure machine load does not distort. */
