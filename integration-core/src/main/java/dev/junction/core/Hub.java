@@ -485,8 +485,20 @@ public final class Hub implements AutoCloseable {
 
     @Override
     public void close() {
+        // A drain stops before its next entry; let it finish the one in hand before the database closes under it,
+        // and interrupt it only when that takes too long (a refetch from a provider that does not answer).
+        webhooks.stopApplying();
         if (background != null) background.shutdownNow();
-        webhookWorker.shutdownNow();
+        webhookWorker.shutdown();
+        try {
+            if (!webhookWorker.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                webhookWorker.shutdownNow();
+                webhookWorker.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            if (background != null) background.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         webhooks.close();
         executor.shutdownNow();
         try {

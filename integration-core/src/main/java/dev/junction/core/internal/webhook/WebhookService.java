@@ -94,6 +94,7 @@ public final class WebhookService implements AutoCloseable {
     private final HubObserver observer;
     private final InboxWriter inbox;
     private final EndpointCache endpoints;
+    private volatile boolean stopping;
 
     public WebhookService(Database database, ConnectionRepository connectionRepository, ConnectionManager connections,
             ProviderRegistry providers, OpenedConnector.Opener opener, Clock clock, Duration lifetime, Duration renewAhead,
@@ -112,6 +113,14 @@ public final class WebhookService implements AutoCloseable {
         this.worker = worker;
         this.inbox = new InboxWriter(repository, maxBatch, linger);
         this.endpoints = new EndpointCache(cacheTtl);
+    }
+
+    /**
+     * Makes drains stop before their next entry (the entry in hand is finished), without interrupting them: an
+     * interrupt can break a database call half-way (H2 closes its file on one). Called first when the hub closes.
+     */
+    public void stopApplying() {
+        stopping = true;
     }
 
     /** Stops the inbox writer after the batch in flight; requests still waiting fail unacknowledged. */
@@ -447,6 +456,9 @@ public final class WebhookService implements AutoCloseable {
             List<Long> due = repository.dueInbox(now, BATCH);
             int before = handled;
             for (long id : due) {
+                if (stopping || Thread.currentThread().isInterrupted()) {
+                    return handled; // the hub is closing: what is left stays due for the next drain, here or elsewhere
+                }
                 Optional<InboxRow> claimed = repository.claim(id, now, now.plus(CLAIM_LEASE));
                 if (claimed.isPresent()) {
                     process(claimed.get(), opened);
