@@ -36,7 +36,7 @@ import java.util.function.ToDoubleFunction;
  * on the count, and it is slow), {@code --large-records 1000000} and {@code --large-runs 1} (scenario 3),
  * {@code --rate-limit 5} requests per {@code --window-ms 1000} (Clio's 50 a minute, ten times faster) and
  * {@code --rate-records 8000} per entity (scenario 4), {@code --webhooks 20000} posted by
- * {@code --webhook-concurrency 32} clients (scenario 5),
+ * {@code --webhook-concurrency 32} clients, the first {@code --webhook-warmup 2000} unmeasured (scenario 5),
  * {@code --jvm-args "..."} added to every measuring JVM (e.g. to record a flight recording).
  */
 public final class Benchmarks {
@@ -84,6 +84,7 @@ public final class Benchmarks {
         options.put("jvm-args", "");
         options.put("webhooks", "20000");
         options.put("webhook-concurrency", "32");
+        options.put("webhook-warmup", "2000");
         options.putAll(Map.of("connections", "1000", "tenants", "100", "idle-seconds", "30")); // scenario 6
         for (int i = 0; i < args.length; i++) {
             if (args[i].isBlank()) continue;
@@ -243,25 +244,46 @@ public final class Benchmarks {
         int runs = option("runs");
         String count = options.get("webhooks");
         String concurrency = options.get("webhook-concurrency");
+        String warmup = options.get("webhook-warmup");
         List<JsonNode> grouped = new ArrayList<>();
         List<JsonNode> single = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
             System.out.printf(Locale.ROOT, "%n[5] webhook ingest, run %d of %d%n", run, runs);
-            grouped.add(measure(List.of(), "webhooks", "--count", count, "--concurrency", concurrency, "--max-batch", "256"));
-            single.add(measure(List.of(), "webhooks", "--count", count, "--concurrency", concurrency, "--max-batch", "1"));
+            grouped.add(measure(List.of(), "webhooks", "--count", count, "--concurrency", concurrency, "--warmup", warmup,
+                    "--max-batch", "256"));
+            single.add(measure(List.of(), "webhooks", "--count", count, "--concurrency", concurrency, "--warmup", warmup,
+                    "--max-batch", "1"));
         }
         String s = "5 webhook ingest";
-        String suffix = String.format(Locale.ROOT, ", %,d signed Clio webhooks, %s clients, PostgreSQL", Long.parseLong(count), concurrency);
+        String suffix = String.format(Locale.ROOT, ", %,d signed Clio webhooks after %,d unmeasured, %s keep-alive clients in "
+                + "another JVM, hub-server, PostgreSQL", Long.parseLong(count) - Long.parseLong(warmup), Long.parseLong(warmup), concurrency);
         for (var entry : List.of(Map.entry("Junction, group commit (up to 256 per commit)" + suffix, grouped),
                 Map.entry("reference: one commit per webhook" + suffix, single))) {
             rows.add(row(s, entry.getKey(), "accepted/s", entry.getValue(), r -> r.get("rate").asDouble(), ""));
             rows.add(row(s, entry.getKey(), "p50 latency to the 2xx", entry.getValue(), r -> r.get("p50Ms").asDouble(), "ms"));
             rows.add(row(s, entry.getKey(), "p99 latency to the 2xx", entry.getValue(), r -> r.get("p99Ms").asDouble(), "ms"));
             rows.add(row(s, entry.getKey(), "max latency to the 2xx", entry.getValue(), r -> r.get("maxMs").asDouble(), "ms"));
-            rows.add(row(s, entry.getKey(), "CPU per webhook (whole JVM: hub, apply worker, load generator)", entry.getValue(),
-                    r -> 1e6 * r.get("cpuSeconds").asDouble() / r.get("webhooks").asDouble(), "us"));
+            rows.add(row(s, entry.getKey(), "CPU per webhook, receiving JVM (hub-server, apply worker, Clio sandbox)", entry.getValue(),
+                    r -> perWebhook(r, "cpuSeconds"), "us"));
+            rows.add(row(s, entry.getKey(), "  of which HTTP threads (route, verification, waiting for the commit)", entry.getValue(),
+                    r -> perWebhook(r, "httpCpuSeconds"), "us"));
+            rows.add(row(s, entry.getKey(), "  of which the group-commit writer", entry.getValue(), r -> perWebhook(r, "writerCpuSeconds"), "us"));
+            rows.add(row(s, entry.getKey(), "  of which the apply worker and the sandbox it refetches from", entry.getValue(),
+                    r -> perWebhook(r, "applyCpuSeconds"), "us"));
+            rows.add(row(s, entry.getKey(), "  of which JIT, GC and other non-Java threads", entry.getValue(),
+                    r -> perWebhook(r, "otherCpuSeconds"), "us"));
+            rows.add(row(s, entry.getKey(), "  of which other Java threads (the JDK HTTP servers' dispatchers, pool housekeeping)",
+                    entry.getValue(), r -> perWebhook(r, "cpuSeconds") - perWebhook(r, "httpCpuSeconds") - perWebhook(r, "writerCpuSeconds")
+                            - perWebhook(r, "applyCpuSeconds") - perWebhook(r, "otherCpuSeconds"), "us"));
+            rows.add(row(s, entry.getKey(), "CPU per webhook, load generator JVM", entry.getValue(), r -> perWebhook(r, "loadCpuSeconds"), "us"));
+            rows.add(row(s, entry.getKey(), "CPU per webhook, the hub's PostgreSQL backends (receipt and apply)", entry.getValue(),
+                    r -> perWebhook(r, "postgresCpuSeconds"), "us"));
         }
         notes.add("Scenario 5: after every run the inbox held each posted event exactly once (checked, or the run fails).");
+    }
+
+    private static double perWebhook(JsonNode result, String cpuField) {
+        return 1e6 * result.path(cpuField).asDouble(Double.NaN) / result.get("webhooks").asDouble();
     }
 
     private void manyTenants() throws Exception {

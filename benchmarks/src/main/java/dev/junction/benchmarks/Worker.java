@@ -14,6 +14,8 @@ import dev.junction.core.SyncStatus;
 import dev.junction.core.spi.Credentials;
 import dev.junction.core.spi.RateLimitPolicy;
 import dev.junction.core.spi.Settings;
+import dev.junction.hub.HubServer;
+import dev.junction.hub.ServerConfig;
 import dev.junction.provider.clio.ClioProvider;
 import dev.junction.provider.clio.sandbox.ClioEntity;
 import dev.junction.provider.clio.sandbox.ClioSandbox;
@@ -392,29 +394,35 @@ public final class Worker {
     // ---------------------------------------------------------------- scenario 5: webhook ingest
 
     /**
-     * Signed Clio webhooks posted on loopback by {@code --concurrency} clients (each sends, waits for the answer,
-     * sends the next) to the hub behind hub-server's endpoint ({@code POST /v1/webhooks/{token}} on a JDK
-     * {@link com.sun.net.httpserver.HttpServer} with hub-server's 32 threads and its 10-connection pool);
-     * {@code --max-batch 1} turns group commit off (the reference: one commit per webhook). The connection's webhooks
-     * are enabled at the Clio sandbox (its handshake reaches the endpoint), and the load generator signs with the
-     * secret the sandbox holds. Reports accepted/s and latency to the 2xx, then checks every event is in the inbox
-     * exactly once. The hub's worker applies the events (a refetch each) meanwhile, as in production.
+     * Signed Clio webhooks posted on loopback to hub-server's real HTTP stack and route ({@code POST
+     * /v1/webhooks/{token}}: {@link HubServer} with its JDK HTTP server, 32 threads, dispatcher and 10-connection
+     * pool) by a load generator in a JVM of its own ({@link WebhookLoad}: {@code --concurrency} keep-alive
+     * connections, each sends, waits for the answer, sends the next); {@code --max-batch 1} turns group commit off
+     * (the reference: one commit per webhook). The connection's webhooks are enabled at the Clio sandbox (its
+     * handshake reaches the endpoint), and the bodies are signed with the secret the sandbox holds before the load
+     * generator starts. The first {@code --warmup} webhooks (at full concurrency) are not measured. Reports accepted/s,
+     * latency to the 2xx, this process's CPU over the measured window (split by thread: HTTP threads, the
+     * group-commit writer, the apply worker with the sandbox it refetches from, and the rest: JIT, GC) and the load
+     * generator's, then checks every event is in the inbox exactly once. The hub's worker applies the events (a
+     * refetch each) meanwhile, as in production.
      */
     private Map<String, Object> webhookIngest() throws Exception {
         int count = Integer.parseInt(options.getOrDefault("count", "20000"));
         int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "32"));
         int maxBatch = Integer.parseInt(options.getOrDefault("max-batch", "256"));
-        try (ClioSandbox clio = unlimitedSandbox(1000); Schema schema = new Schema(); HikariDataSource pool = schema.pool(10);
-                Hub hub = Hub.builder().withDataSource(pool)
-                        .withEncryptionKey("k1", dev.junction.core.crypto.SecretCipher.generateKey())
-                        .withProvider(new ClioProvider(), Settings.of(ClioProvider.CLIENT_ID, clio.oauthClient().clientId(),
-                                ClioProvider.CLIENT_SECRET, clio.oauthClient().clientSecret()))
-                        .withRateLimit(ClioProvider.ID, RateLimitPolicy.UNLIMITED)
-                        .withWebhookGroupCommit(maxBatch, Duration.ZERO)
-                        .build();
-                WebhookEndpoint endpoint = new WebhookEndpoint(hub)) {
+        int warmup = Math.min(count - 1, Integer.parseInt(options.getOrDefault("warmup", "2000")));
+        // As hub-server's main does: the JDK reads this once, when the first HTTP server (here the sandbox's) starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+        try (ClioSandbox clio = unlimitedSandbox(1000); Schema schema = new Schema();
+                HubServer server = HubServer.start(ServerConfig.of(serverSettings(schema, clio)),
+                        new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+                        builder -> builder.withRateLimit(ClioProvider.ID, RateLimitPolicy.UNLIMITED)
+                                .withWebhookGroupCommit(maxBatch, Duration.ZERO))) {
+            Hub hub = server.hub();
             String connectionId = connect(hub, clio);
-            hub.enableWebhooks(TENANT, connectionId, endpoint.baseUrl());
+            hub.enableWebhooks(TENANT, connectionId, server.localUrl() + "/v1/webhooks");
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             dev.junction.core.spi.WebhookSubscription contacts;
             while (true) {
@@ -428,96 +436,166 @@ public final class Worker {
             byte[] secret = clio.record(ClioEntity.WEBHOOKS, webhookId).orElseThrow().body().path("shared_secret").asText()
                     .getBytes(StandardCharsets.UTF_8);
             String token = hub.getConnection(TENANT, connectionId).webhookToken();
-            java.net.URI target = java.net.URI.create(endpoint.baseUrl() + "/" + token);
-            // Bodies are built and signed before the clock starts, as a provider's sender would have them ready.
-            List<byte[]> bodies = new ArrayList<>(count);
-            List<String> signatures = new ArrayList<>(count);
+            // Bodies are built and signed before the load generator starts, as a provider's sender would have them ready.
+            java.nio.file.Path requests = java.nio.file.Files.createTempFile("junction-webhooks", ".txt");
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
             mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
-            for (int i = 1; i <= count; i++) {
-                String body = "{\"data\":{\"id\":" + i + ",\"etag\":\"\\\"" + Integer.toHexString(i * 31) + "\\\"\",\"name\":\"Contact " + i
-                        + "\",\"first_name\":\"First" + i + "\",\"last_name\":\"Last" + i + "\",\"type\":\"Person\","
-                        + "\"primary_email_address\":\"contact" + i + "@example.test\",\"updated_at\":\"2026-11-22T05:00:00Z\"},"
-                        + "\"meta\":{\"event\":\"updated\",\"webhook_id\":" + webhookId + "}}";
-                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-                bodies.add(bytes);
-                signatures.add(HexFormat.of().formatHex(mac.doFinal(bytes)));
+            try (java.io.BufferedWriter out = java.nio.file.Files.newBufferedWriter(requests, StandardCharsets.UTF_8)) {
+                for (int i = 1; i <= count; i++) {
+                    String body = "{\"data\":{\"id\":" + i + ",\"etag\":\"\\\"" + Integer.toHexString(i * 31) + "\\\"\",\"name\":\"Contact " + i
+                            + "\",\"first_name\":\"First" + i + "\",\"last_name\":\"Last" + i + "\",\"type\":\"Person\","
+                            + "\"primary_email_address\":\"contact" + i + "@example.test\",\"updated_at\":\"2026-11-22T05:00:00Z\"},"
+                            + "\"meta\":{\"event\":\"updated\",\"webhook_id\":" + webhookId + "}}";
+                    out.write(HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8))));
+                    out.write(' ');
+                    out.write(body);
+                    out.write('\n');
+                }
             }
-            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
-                    .executor(java.util.concurrent.Executors.newFixedThreadPool(4)).build();
-            // The first 200 events warm the path (JIT, connections) one at a time, before the clock starts.
-            for (int i = 0; i < Math.min(200, count); i++) {
-                post(client, target, bodies.get(i), signatures.get(i));
-            }
-            long[] latencies = new long[count];
-            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(200);
-            java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.concurrent.atomic.AtomicReference<String> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
-            List<Thread> senders = new ArrayList<>();
-            long cpuBefore = cpuNanos();
-            long started = System.nanoTime();
-            for (int t = 0; t < concurrency; t++) {
-                Thread sender = new Thread(() -> {
-                    int i;
-                    while ((i = next.getAndIncrement()) < count) {
-                        long sent = System.nanoTime();
-                        try {
-                            java.net.http.HttpResponse<String> response = post(client, target, bodies.get(i), signatures.get(i));
-                            latencies[i] = System.nanoTime() - sent;
-                            if (response.statusCode() == 200 && response.body().contains("\"accepted\":1")) {
-                                accepted.incrementAndGet();
-                            } else {
-                                failed.incrementAndGet();
-                                firstFailure.compareAndSet(null, response.statusCode() + " " + response.body());
-                            }
-                        } catch (Exception e) {
-                            failed.incrementAndGet();
-                            firstFailure.compareAndSet(null, e.toString());
+            List<String> command = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    // C1 only: the generator's loop is small, and C2 compiling it would take CPU from the measured process.
+                    "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), WebhookLoad.class.getName(),
+                    "127.0.0.1", Integer.toString(server.port()), "/v1/webhooks/" + token, requests.toString(),
+                    Integer.toString(concurrency), Integer.toString(warmup)));
+            Process load = new ProcessBuilder(command).redirectErrorStream(true).start();
+            JsonNode loadResult = null;
+            ThreadCpu before = null;
+            ThreadCpu after = null;
+            Map<String, Long> ticksAtStart = Map.of();
+            Map<Integer, Long> backendsAtStart = Map.of();
+            Map<Integer, Long> backendsAtEnd = Map.of();
+            try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(load.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.equals("START")) {
+                        backendsAtStart = backendCpu(schema);
+                        before = ThreadCpu.now();
+                        ticksAtStart = Boolean.getBoolean("bench.threads") ? threadTicks() : Map.of();
+                    } else if (line.equals("END")) {
+                        after = ThreadCpu.now();
+                        backendsAtEnd = backendCpu(schema);
+                        if (Boolean.getBoolean("bench.threads")) {
+                            printThreadCpu(ticksAtStart); // the measured window only
                         }
+                    } else if (line.startsWith(RESULT_PREFIX)) {
+                        loadResult = JSON.readTree(line.substring(RESULT_PREFIX.length()));
+                    } else {
+                        System.out.println("load | " + line);
                     }
-                }, "load-" + t);
-                sender.start();
-                senders.add(sender);
+                }
+            } finally {
+                java.nio.file.Files.deleteIfExists(requests);
             }
-            for (Thread sender : senders) sender.join();
-            double seconds = (System.nanoTime() - started) / 1e9;
-            double cpuSeconds = (cpuNanos() - cpuBefore) / 1e9;
-            if (Boolean.getBoolean("bench.threads")) {
-                printThreadCpu();
+            int exit = load.waitFor();
+            int measured = count - warmup;
+            if (exit != 0 || loadResult == null || before == null || after == null || loadResult.path("accepted").asInt() != measured) {
+                throw new IllegalStateException("the load generator failed (exit " + exit + "): "
+                        + (loadResult == null ? "no result" : loadResult.toString()));
             }
-            // the warm-up's 200 were accepted before the clock started; the measured ones are the rest
-            int measured = count - Math.min(200, count);
-            if (failed.get() > 0 || accepted.get() != measured) {
-                throw new IllegalStateException(failed.get() + " webhooks failed, " + accepted.get() + " of " + measured
-                        + " accepted; first failure: " + firstFailure.get());
-            }
-            long[] sorted = java.util.Arrays.copyOfRange(latencies, Math.min(200, count), count);
-            java.util.Arrays.sort(sorted);
             long[] inbox = inboxCounts(schema, connectionId);
             if (inbox[0] != count || inbox[1] != count) {
                 throw new IllegalStateException("the inbox holds " + inbox[0] + " rows for " + inbox[1] + " distinct events, expected "
                         + count + " exactly once");
             }
+            double seconds = loadResult.get("seconds").asDouble();
+            long processCpu = after.process() - before.process();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("webhooks", measured);
             result.put("seconds", seconds);
             result.put("rate", measured / seconds);
-            result.put("p50Ms", sorted[sorted.length / 2] / 1e6);
-            result.put("p99Ms", sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] / 1e6);
-            result.put("maxMs", sorted[sorted.length - 1] / 1e6);
-            result.put("cpuSeconds", cpuSeconds);
+            result.put("p50Ms", loadResult.get("p50Ms").asDouble());
+            result.put("p99Ms", loadResult.get("p99Ms").asDouble());
+            result.put("maxMs", loadResult.get("maxMs").asDouble());
+            result.put("cpuSeconds", processCpu / 1e9);
+            result.put("httpCpuSeconds", after.since(before, "hub-http-") / 1e9);
+            result.put("writerCpuSeconds", after.since(before, "junction-webhook-inbox") / 1e9);
+            result.put("applyCpuSeconds", (after.since(before, "junction-webhooks") + after.since(before, "sandbox-")) / 1e9);
+            result.put("otherCpuSeconds", (processCpu - after.since(before, "")) / 1e9);
+            result.put("loadCpuSeconds", loadResult.get("loadCpuSeconds").asDouble());
+            long backendTicks = 0;
+            for (Map.Entry<Integer, Long> backend : backendsAtEnd.entrySet()) {
+                backendTicks += backend.getValue() - backendsAtStart.getOrDefault(backend.getKey(), 0L);
+            }
+            if (!backendsAtEnd.isEmpty()) {
+                result.put("postgresCpuSeconds", backendTicks / 100.0); // absent when PostgreSQL runs on another host
+            }
             result.put("inboxRows", inbox[0]);
             result.put("inboxDistinct", inbox[1]);
             return result;
         }
     }
 
-    private static java.net.http.HttpResponse<String> post(java.net.http.HttpClient client, java.net.URI target, byte[] body,
-            String signature) throws IOException, InterruptedException {
-        return client.send(java.net.http.HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").header("X-Hook-Signature", signature)
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    /**
+     * CPU ticks (1/100 s) so far of the PostgreSQL backends serving the hub (found by application name), by process
+     * id; empty when PostgreSQL runs elsewhere ({@code /proc} does not show its processes).
+     */
+    private Map<Integer, Long> backendCpu(Schema schema) throws SQLException {
+        Map<Integer, Long> ticks = new java.util.HashMap<>();
+        try (Connection connection = DriverManager.getConnection(pgUrl, pgUser, pgPassword);
+                PreparedStatement query = connection.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
+            query.setString(1, schema.name);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    int pid = rows.getInt(1);
+                    try {
+                        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(pid), "stat"));
+                        String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks.put(pid, Long.parseLong(rest[11]) + Long.parseLong(rest[12]));
+                    } catch (IOException notHere) {
+                        // not on this host, or the backend ended meanwhile
+                    }
+                }
+            }
+        }
+        return ticks;
+    }
+
+    /** hub-server's settings for scenario 5: PostgreSQL in {@code schema}, Clio's OAuth client, no scheduler. */
+    private Map<String, String> serverSettings(Schema schema, ClioSandbox clio) {
+        Map<String, String> settings = new java.util.HashMap<>();
+        settings.put("http.host", "127.0.0.1");
+        settings.put("http.port", "0");
+        settings.put("admin.key", "bench-admin-" + Long.toHexString(System.nanoTime()) + "-key");
+        settings.put("encryption.key", dev.junction.core.crypto.SecretCipher.generateKey());
+        settings.put("node.name", "bench-node");
+        // The application name finds the hub's backends in pg_stat_activity, to read their CPU from /proc.
+        settings.put("database.url", pgUrl + (pgUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema.name
+                + "&ApplicationName=" + schema.name);
+        settings.put("database.user", pgUser);
+        settings.put("database.password", pgPassword);
+        settings.put("scheduler.enabled", "false");
+        settings.put("provider.clio.client_id", clio.oauthClient().clientId());
+        settings.put("provider.clio.client_secret", clio.oauthClient().clientSecret());
+        return settings;
+    }
+
+    /** CPU time of this process and of each live Java thread (by name and id), at one moment. */
+    private record ThreadCpu(long process, Map<String, Long> threads) {
+        static ThreadCpu now() {
+            java.lang.management.ThreadMXBean bean = java.lang.management.ManagementFactory.getThreadMXBean();
+            Map<String, Long> threads = new java.util.HashMap<>();
+            for (java.lang.management.ThreadInfo info : bean.getThreadInfo(bean.getAllThreadIds())) {
+                if (info == null) continue;
+                long nanos = bean.getThreadCpuTime(info.getThreadId());
+                if (nanos > 0) threads.put(info.getThreadName() + "#" + info.getThreadId(), nanos);
+            }
+            return new ThreadCpu(cpuNanos(), threads);
+        }
+
+        /**
+         * CPU spent since {@code earlier} by the Java threads whose name starts with {@code prefix} (a thread started
+         * meanwhile counts whole; one that ended meanwhile is lost, and falls to the rest).
+         */
+        long since(ThreadCpu earlier, String prefix) {
+            long total = 0;
+            for (Map.Entry<String, Long> entry : threads.entrySet()) {
+                if (entry.getKey().startsWith(prefix)) {
+                    total += entry.getValue() - earlier.threads.getOrDefault(entry.getKey(), 0L);
+                }
+            }
+            return total;
+        }
     }
 
     /** Rows in the connection's inbox and distinct events among them. */
@@ -534,63 +612,22 @@ public final class Worker {
         }
     }
 
-    /**
-     * hub-server's inbound webhook route, reproduced: {@code POST /v1/webhooks/{token}} on a JDK HTTP server with 32
-     * threads, handing the raw body and headers to {@link Hub#receiveWebhook} and answering its status with
-     * {@code {"accepted":n}}; a rejection is 401, any other failure 500 (nothing acknowledged).
-     */
-    private static final class WebhookEndpoint implements AutoCloseable {
-        private final com.sun.net.httpserver.HttpServer server;
-        private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newFixedThreadPool(32);
-
-        WebhookEndpoint(Hub hub) throws IOException {
-            server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 128);
-            server.createContext("/v1/webhooks/", exchange -> {
-                int status;
-                byte[] answer;
-                Map<String, String> headers = Map.of();
-                try (exchange) {
-                    try {
-                        String token = exchange.getRequestURI().getPath().substring("/v1/webhooks/".length());
-                        byte[] body = exchange.getRequestBody().readAllBytes();
-                        Map<String, List<String>> requestHeaders = new LinkedHashMap<>();
-                        exchange.getRequestHeaders().forEach((name, values) -> requestHeaders.put(name.toLowerCase(Locale.ROOT), values));
-                        dev.junction.core.WebhookResponse response = hub.receiveWebhook(token,
-                                new dev.junction.core.spi.WebhookRequest(requestHeaders, body, Instant.now()));
-                        status = response.status();
-                        headers = response.headers();
-                        answer = ("{\"accepted\":" + response.accepted() + "}").getBytes(StandardCharsets.UTF_8);
-                    } catch (dev.junction.core.error.JunctionException e) {
-                        status = e.kind() == dev.junction.core.error.ErrorKind.WEBHOOK_REJECTED ? 401 : 500;
-                        answer = ("{\"error\":\"" + e.kind() + "\"}").getBytes(StandardCharsets.UTF_8);
-                    } catch (RuntimeException e) {
-                        status = 500;
-                        answer = "{\"error\":\"internal\"}".getBytes(StandardCharsets.UTF_8);
-                    }
-                    headers.forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
-                    exchange.getResponseHeaders().add("Content-Type", "application/json");
-                    exchange.sendResponseHeaders(status, answer.length);
-                    exchange.getResponseBody().write(answer);
-                }
-            });
-            server.setExecutor(executor);
-            server.start();
-        }
-
-        String baseUrl() {
-            return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1/webhooks";
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-            executor.shutdownNow();
-        }
-    }
-
     /** Prints the CPU time of this JVM's threads by name (JIT, GC and the sync's own), from /proc. */
     private static void printThreadCpu() throws IOException {
-        Map<String, Long> ticks = new java.util.TreeMap<>();
+        printThreadCpu(Map.of());
+    }
+
+    /** Prints the CPU time of this JVM's threads by name (JIT, GC and the others), from /proc, less {@code since}. */
+    private static void printThreadCpu(Map<String, Long> since) throws IOException {
+        Map<String, Long> ticks = new java.util.TreeMap<>(threadTicks());
+        since.forEach((name, earlier) -> ticks.computeIfPresent(name, (key, now) -> now - earlier));
+        ticks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                .forEach(entry -> System.out.printf(Locale.ROOT, "  thread cpu %-24s %6.1f s%n", entry.getKey(), entry.getValue() / 100.0));
+    }
+
+    /** CPU ticks (1/100 s) of this JVM's threads, summed by name with digits blanked, from /proc. */
+    private static Map<String, Long> threadTicks() throws IOException {
+        Map<String, Long> ticks = new java.util.HashMap<>();
         try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
             for (java.nio.file.Path task : tasks.toList()) {
                 String stat;
@@ -604,8 +641,7 @@ public final class Worker {
                 ticks.merge(name, Long.parseLong(rest[11]) + Long.parseLong(rest[12]), Long::sum);
             }
         }
-        ticks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
-                .forEach(entry -> System.out.printf(Locale.ROOT, "  thread cpu %-24s %6.1f s%n", entry.getKey(), entry.getValue() / 100.0));
+        return ticks;
     }
 
     /** CPU time of this whole JVM (sandbox and sync alike), the figure machine load does not distort. */

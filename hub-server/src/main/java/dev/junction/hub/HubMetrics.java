@@ -45,6 +45,7 @@ final class HubMetrics implements AutoCloseable {
     private final Clock clock;
     private volatile Supplier<List<EntityFreshness>> freshnessSource = List::of;
     private final MultiGauge freshness;
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     HubMetrics(Optional<String> key, Clock clock) {
         this.key = key.map(value -> value.getBytes(StandardCharsets.UTF_8)).orElse(null);
@@ -73,10 +74,14 @@ final class HubMetrics implements AutoCloseable {
 
     /** One API request answered; {@code route} is its template ({@code /v1/syncs/{runId}}), never the raw path. */
     void request(String method, String route, int status, long nanos) {
-        Timer.builder("http.server.requests").description("hub-server API requests, by route template and status")
-                .tags("method", METHODS.contains(method) ? method : "OTHER", "uri", route, "status", Integer.toString(status),
-                        "outcome", status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "SUCCESS")
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        String label = METHODS.contains(method) ? method : "OTHER";
+        // One timer per (method, route template, status), all bounded sets: looked up once, not built per request.
+        timers.computeIfAbsent(label + " " + route + " " + status, key -> Timer.builder("http.server.requests")
+                        .description("hub-server API requests, by route template and status")
+                        .tags("method", label, "uri", route, "status", Integer.toString(status),
+                                "outcome", status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : "SUCCESS")
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** The {@code GET /metrics} route: public in the route table, checking {@code metrics.key} itself when set. */

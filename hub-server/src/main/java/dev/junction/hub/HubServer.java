@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class HubServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HubServer.class);
+    /** The JDK HTTP server's switch for TCP_NODELAY on accepted connections, read once per JVM by its first server. */
+    static final String NO_DELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
     private final ServerConfig config;
     private final Hub hub;
@@ -104,11 +106,26 @@ public final class HubServer implements AutoCloseable {
     }
 
     /**
+     * Turns on TCP_NODELAY for the JDK HTTP server unless the operator set {@value #NO_DELAY_PROPERTY} themselves. The
+     * server writes an answer as headers, then body; with Nagle's algorithm on, the body's small segment waits for the
+     * client's delayed ACK of the headers (40 ms on Linux), so every keep-alive request took at least 40 ms: webhook
+     * receipt (scenario 5) was capped near 32 connections / 40 ms whatever the CPU. The JDK reads the property once,
+     * when the JVM's first HTTP server starts, so {@link HubServerMain} calls this first thing; an embedding
+     * application that started a JDK HTTP server earlier must set the property itself.
+     */
+    static void preferNoDelay() {
+        if (System.getProperty(NO_DELAY_PROPERTY) == null) {
+            System.setProperty(NO_DELAY_PROPERTY, "true");
+        }
+    }
+
+    /**
      * Starts a server with plug-ins the caller loaded with {@link #loadPlugins} (the demo needs their sandbox
      * factories first); {@code null} loads them here. Either way the server closes them.
      */
     static HubServer start(ServerConfig config, PrintStream out, UnaryOperator<HubBuilder> customizer, PluginJars loaded) {
         PluginJars plugins = loaded;
+        preferNoDelay();
         HttpServer http;
         try {
             http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);

@@ -16,6 +16,7 @@ public final class HubServerMain {
     private HubServerMain() {}
 
     public static void main(String[] args) {
+        HubServer.preferNoDelay(); // before anything can start a JDK HTTP server (the demo's sandboxes do)
         System.exit(run(args, System.out, System.err));
     }
 

@@ -28,6 +28,7 @@ final class MicrometerObserver implements HubObserver {
             Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
     private final MeterRegistry registry;
+    private final java.util.concurrent.ConcurrentHashMap<String, Counter> webhookCounters = new java.util.concurrent.ConcurrentHashMap<>();
 
     MicrometerObserver(MeterRegistry registry) {
         this.registry = registry;
@@ -88,8 +89,10 @@ final class MicrometerObserver implements HubObserver {
 
     @Override
     public void webhookEvent(String providerId, WebhookEventOutcome outcome) {
-        Counter.builder("junction.webhook.events").description("Webhook events received and processed, by outcome")
-                .tags("provider", providerId, "outcome", lower(outcome.name())).register(registry).increment();
+        // Called for every webhook event: the counter per (provider, outcome) is looked up once, not built each time.
+        webhookCounters.computeIfAbsent(providerId + " " + outcome.name(), key -> Counter.builder("junction.webhook.events")
+                .description("Webhook events received and processed, by outcome")
+                .tags("provider", providerId, "outcome", lower(outcome.name())).register(registry)).increment();
     }
 
     private static String lower(String value) {

@@ -113,7 +113,7 @@ public final class Hub implements AutoCloseable {
         this.webhookWorker = Executors.newSingleThreadExecutor(daemon("junction-webhooks"));
         this.webhooks = new WebhookService(database, connectionRepository, connections, providers, this::open, builder.clock,
                 builder.webhookLifetime, builder.webhookRenewAhead, webhookWorker, observer, builder.webhookMaxBatch,
-                builder.webhookLinger);
+                builder.webhookLinger, builder.webhookCacheTtl);
         this.actions = new ActionService(new ActionRepository(database.jdbi()), connections, providers, this::open, builder.clock);
         this.pushes = new dev.junction.core.internal.sync.PushService(database, connections, providers, this::open, builder.clock);
         if (builder.backgroundInterval.isZero()) {
@@ -179,7 +179,9 @@ public final class Hub implements AutoCloseable {
         if (connections.find(tenantId, connectionId).isPresent()) {
             webhooks.disableQuietly(tenantId, connectionId);
         }
-        return connections.delete(tenantId, connectionId);
+        boolean deleted = connections.delete(tenantId, connectionId);
+        webhooks.forget(tenantId, connectionId); // its webhook token stops working on this node at once
+        return deleted;
     }
 
     // ---- OAuth ------------------------------------------------------------------------------------------
@@ -483,8 +485,20 @@ public final class Hub implements AutoCloseable {
 
     @Override
     public void close() {
+        // A drain stops before its next entry; let it finish the one in hand before the database closes under it,
+        // and interrupt it only when that takes too long (a refetch from a provider that does not answer).
+        webhooks.stopApplying();
         if (background != null) background.shutdownNow();
-        webhookWorker.shutdownNow();
+        webhookWorker.shutdown();
+        try {
+            if (!webhookWorker.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                webhookWorker.shutdownNow();
+                webhookWorker.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            if (background != null) background.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         webhooks.close();
         executor.shutdownNow();
         try {

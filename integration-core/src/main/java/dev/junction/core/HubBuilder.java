@@ -52,6 +52,7 @@ public final class HubBuilder {
     Duration backgroundInterval = Duration.ofSeconds(30);
     int webhookMaxBatch = 256;
     Duration webhookLinger = Duration.ZERO;
+    Duration webhookCacheTtl = Duration.ofSeconds(10);
     String instanceName = "junction-" + ProcessHandle.current().pid();
     HubObserver observer = HubObserver.NONE;
 
@@ -201,6 +202,23 @@ public final class HubBuilder {
         }
         this.webhookMaxBatch = maxBatch;
         this.webhookLinger = linger;
+        return this;
+    }
+
+    /**
+     * How long a node may reuse what it looked up to verify a webhook: the connection its token names, and each
+     * subscription's entity and decrypted secret (in memory only, never logged). Changes made through this node
+     * (handshakes, registration, renewal, deletion) take effect at once; a change made by another node is seen within
+     * {@code ttl}, and a request that fails verification with what is remembered is verified again from the
+     * database, so a secret rotated elsewhere is never the reason for a rejection. {@link Duration#ZERO} looks
+     * everything up per request. Default 10 seconds, at most 10 minutes.
+     */
+    public HubBuilder withWebhookCache(Duration ttl) {
+        JunctionException.requireArgument(ttl, "ttl");
+        if (ttl.isNegative() || ttl.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw JunctionException.invalidInput("webhook cache ttl must be between zero and ten minutes");
+        }
+        this.webhookCacheTtl = ttl;
         return this;
     }
 

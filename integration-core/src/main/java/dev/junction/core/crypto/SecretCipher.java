@@ -32,6 +32,15 @@ public final class SecretCipher {
     private final Map<String, SecretKeySpec> keys;
     private final String primaryKeyId;
     private final SecureRandom random = new SecureRandom();
+    // Cipher.getInstance looks the provider up each time; a Cipher is not thread-safe but may be re-initialised, and
+    // every use below initialises it afresh (key, nonce, mode), so one per thread is reused.
+    private static final ThreadLocal<Cipher> AES_GCM = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM unavailable", e);
+        }
+    });
 
     private SecretCipher(Map<String, SecretKeySpec> keys, String primaryKeyId) {
         this.keys = Map.copyOf(keys);
@@ -88,7 +97,7 @@ public final class SecretCipher {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = AES_GCM.get();
             cipher.init(Cipher.ENCRYPT_MODE, keys.get(primaryKeyId), new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
             byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
@@ -121,7 +130,7 @@ public final class SecretCipher {
             if (in.length < NONCE_BYTES + TAG_BITS / 8) {
                 throw JunctionException.invalidInput("stored secret is truncated");
             }
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = AES_GCM.get();
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE_BYTES));
             cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
             byte[] plain = cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES);

@@ -15,6 +15,7 @@ public final class ProviderRegistry {
 
     private final Map<String, Provider> providers = new LinkedHashMap<>();
     private final Map<String, Settings> settings = new LinkedHashMap<>();
+    private final Map<String, java.util.Set<String>> entityNames = new LinkedHashMap<>();
 
     public void register(Provider provider, Settings providerSettings) {
         String id = provider.id();
@@ -30,6 +31,7 @@ public final class ProviderRegistry {
         checkProviderSettings(provider, given);
         providers.put(id, provider);
         settings.put(id, given);
+        entityNames.put(id, provider.entityTypes().stream().map(EntityType::name).collect(java.util.stream.Collectors.toUnmodifiableSet()));
     }
 
     /** Required provider-wide settings must be present and no undeclared one may be given, before anything runs. */
@@ -69,6 +71,12 @@ public final class ProviderRegistry {
 
     public Collection<Provider> all() {
         return providers.values();
+    }
+
+    /** Whether the registered provider declares an entity of this name (without building its entity list per call). */
+    public boolean hasEntity(Provider provider, String name) {
+        java.util.Set<String> names = entityNames.get(provider.id());
+        return names != null ? names.contains(name) : provider.entityTypes().stream().anyMatch(type -> type.name().equals(name));
     }
 
     public EntityType entity(Provider provider, String name) {

@@ -12,8 +12,16 @@ import java.util.Objects;
  * @param externalId the record's id
  * @param kind what to do
  * @param payload the record as sent, when {@code kind} is {@link Kind#UPSERT}; otherwise the event body
+ * @param payloadJson optional: {@code payload} exactly as the JSON text it was parsed from (typically the request
+ *     body), which core then stores as received instead of serialising {@code payload} again; {@code null} when the
+ *     handler built or changed the payload. A handler passes it only when parsing it gives {@code payload}.
  */
-public record WebhookEvent(String dedupeKey, String entity, String externalId, Kind kind, JsonNode payload) {
+public record WebhookEvent(String dedupeKey, String entity, String externalId, Kind kind, JsonNode payload, String payloadJson) {
+
+    /** An event whose payload core serialises itself. */
+    public WebhookEvent(String dedupeKey, String entity, String externalId, Kind kind, JsonNode payload) {
+        this(dedupeKey, entity, externalId, kind, payload, null);
+    }
 
     public enum Kind {
         /** The payload is the full record: store it. */
@@ -29,5 +37,8 @@ public record WebhookEvent(String dedupeKey, String entity, String externalId, K
         Objects.requireNonNull(entity, "entity");
         Objects.requireNonNull(externalId, "externalId");
         Objects.requireNonNull(kind, "kind");
+        if (payloadJson != null && payload == null) {
+            throw new IllegalArgumentException("payloadJson is the text of payload, so payload must be given too");
+        }
     }
 }

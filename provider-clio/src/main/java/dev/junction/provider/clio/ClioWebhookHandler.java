@@ -77,6 +77,15 @@ public final class ClioWebhookHandler implements WebhookHandler {
             Set.of("created", "updated", "matter_opened", "matter_pended", "matter_closed");
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final ErrorContext CONTEXT = ErrorContext.provider(ClioProvider.ID);
+    // Mac.getInstance looks the provider up each time; a Mac is not thread-safe, and init below resets it with each
+    // webhook's key, so one per thread is reused.
+    private static final ThreadLocal<Mac> HMAC_SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (NoSuchAlgorithmException impossible) {
+            throw new IllegalStateException("HmacSHA256 is unavailable", impossible);
+        }
+    });
 
     @Override
     public WebhookOutcome handle(WebhookRequest request, WebhookSecrets secrets) {
@@ -135,7 +144,10 @@ public final class ClioWebhookHandler implements WebhookHandler {
         String version = text(data.path("etag")).or(() -> text(data.path("updated_at")))
                 .orElseGet(() -> "sha256-" + HexFormat.of().formatHex(sha256(raw)));
         String dedupeKey = webhookId + ":" + recordId + ":" + version + ":" + event;
-        return new WebhookEvent(dedupeKey, entity, recordId, kind, body);
+        // The payload is the body as received (its signature was checked over these bytes, and they parsed to body);
+        // only UTF-8 text is handed on as is (a body starting with '{' is, since Jackson rejected invalid UTF-8).
+        String text = raw.length > 0 && raw[0] == '{' ? new String(raw, StandardCharsets.UTF_8) : null;
+        return new WebhookEvent(dedupeKey, entity, recordId, kind, body, text);
     }
 
     /**
@@ -151,10 +163,10 @@ public final class ClioWebhookHandler implements WebhookHandler {
     /** The lowercase hex HMAC-SHA256 of {@code body} keyed by the UTF-8 bytes of {@code secret}. */
     static String hmacSha256Hex(String secret, byte[] body) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
+            Mac mac = HMAC_SHA256.get();
             mac.init(new SecretKeySpec(utf8(secret), "HmacSHA256"));
             return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (NoSuchAlgorithmException | InvalidKeyException | IllegalArgumentException impossible) {
+        } catch (InvalidKeyException | IllegalArgumentException impossible) {
             // Every JDK has HmacSHA256; an empty key is the only invalid one and is refused as a bad signature.
             throw rejected("webhook secret cannot key an HMAC");
         }

@@ -114,6 +114,16 @@ class ClioWebhookHandlerTest {
     }
 
     @Test
+    void theEventCarriesTheBodyAsReceivedSoCoreNeedNotSerialiseItAgain() throws IOException {
+        byte[] body = fixture("webhook_event_updated.json");
+
+        WebhookEvent event = onlyEvent(signed(body));
+
+        assertThat(event.payloadJson()).isEqualTo(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(event.payloadJson())).isEqualTo(event.payload());
+    }
+
+    @Test
     void aRedeliveryOfTheSameBodyHasTheSameDedupeKey() throws IOException {
         byte[] body = fixture("webhook_event_updated.json");
 

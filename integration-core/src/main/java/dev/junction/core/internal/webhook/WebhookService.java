@@ -58,6 +58,10 @@ import org.slf4j.LoggerFactory;
  * transaction with the entry's status and the change event. Failures are retried with backoff, then the entry is
  * dead (replayable) and the record dead-lettered.
  *
+ * <p>What verification needs (the token's connection, subscriptions' entities and decrypted secrets) is remembered per
+ * node for a short time ({@link EndpointCache}); this node's own changes drop it at once, and a request rejected with
+ * remembered values is verified again from the database before it is refused.
+ *
  * <p>The inbox insert is group-committed ({@link InboxWriter}): concurrent requests share one transaction and each is
  * answered only after that transaction committed; a failed batch fails every request in it.
  *
@@ -89,10 +93,12 @@ public final class WebhookService implements AutoCloseable {
     private final java.util.concurrent.locks.ReentrantLock drainLock = new java.util.concurrent.locks.ReentrantLock();
     private final HubObserver observer;
     private final InboxWriter inbox;
+    private final EndpointCache endpoints;
+    private volatile boolean stopping;
 
     public WebhookService(Database database, ConnectionRepository connectionRepository, ConnectionManager connections,
             ProviderRegistry providers, OpenedConnector.Opener opener, Clock clock, Duration lifetime, Duration renewAhead,
-            Executor worker, HubObserver observer, int maxBatch, Duration linger) {
+            Executor worker, HubObserver observer, int maxBatch, Duration linger, Duration cacheTtl) {
         this.observer = observer;
         this.database = database;
         this.repository = new WebhookRepository(database.jdbi());
@@ -106,6 +112,15 @@ public final class WebhookService implements AutoCloseable {
         this.renewAhead = renewAhead;
         this.worker = worker;
         this.inbox = new InboxWriter(repository, maxBatch, linger);
+        this.endpoints = new EndpointCache(cacheTtl);
+    }
+
+    /**
+     * Makes drains stop before their next entry (the entry in hand is finished), without interrupting them: an
+     * interrupt can break a database call half-way (H2 closes its file on one). Called first when the hub closes.
+     */
+    public void stopApplying() {
+        stopping = true;
     }
 
     /** Stops the inbox writer after the batch in flight; requests still waiting fail unacknowledged. */
@@ -123,8 +138,9 @@ public final class WebhookService implements AutoCloseable {
         if (token == null || token.isBlank() || token.length() > MAX_TOKEN_LENGTH) {
             throw new JunctionException(ErrorKind.WEBHOOK_REJECTED, "unknown webhook endpoint");
         }
-        ConnectionRow row = connectionRepository.findByWebhookToken(token)
-                .orElseThrow(() -> new JunctionException(ErrorKind.WEBHOOK_REJECTED, "unknown webhook endpoint"));
+        EndpointCache.Endpoint endpoint = endpoints.lookup(token, connectionRepository::findByWebhookToken)
+                .orElseThrow(WebhookService::unknownEndpoint);
+        ConnectionRow row = endpoint.row;
         LogContext.connection(row.tenantId(), row.id()); // the caller's LogContext scope restores the earlier ids
         Provider provider = providers.require(row.providerId());
         ErrorContext context = ErrorContext.provider(provider.id()).withConnection(row.id());
@@ -133,13 +149,16 @@ public final class WebhookService implements AutoCloseable {
         }
         WebhookOutcome outcome;
         try {
-            outcome = provider.webhookHandler().handle(request, secrets(row));
+            outcome = handle(provider, request, endpoint, context);
         } catch (JunctionException e) {
-            throw e.withContext(context);
-        } catch (RuntimeException e) {
-            // A handler bug must not turn into a 500 that makes the provider retry forever; it is a rejection.
-            LOG.warn("webhook handler of {} failed for connection {}", provider.id(), row.id(), e);
-            throw new JunctionException(ErrorKind.WEBHOOK_REJECTED, "webhook could not be read: " + e.getClass().getSimpleName(), context);
+            if (!endpoint.fromCache || e.kind() != ErrorKind.WEBHOOK_REJECTED) {
+                throw e;
+            }
+            // Remembered values may be stale (a secret rotated or a webhook registered through another node): a
+            // rejection is only ever given on what the database holds now.
+            endpoint = endpoints.reload(token, connectionRepository::findByWebhookToken).orElseThrow(WebhookService::unknownEndpoint);
+            row = endpoint.row;
+            outcome = handle(provider, request, endpoint, context);
         }
         if (outcome instanceof WebhookOutcome.Handshake handshake) {
             return answerHandshake(row, handshake, context);
@@ -148,13 +167,16 @@ public final class WebhookService implements AutoCloseable {
         int accepted = 0;
         Instant now = clock.instant();
         for (WebhookEvent event : events) {
-            if (provider.entityTypes().stream().noneMatch(type -> type.name().equals(event.entity()))) {
+            if (!providers.hasEntity(provider, event.entity())) {
                 throw new JunctionException(ErrorKind.WEBHOOK_REJECTED, "webhook names unknown entity '" + event.entity() + "'", context);
             }
         }
         List<NewInboxRow> rows = new ArrayList<>(events.size());
         for (WebhookEvent event : events) {
-            String payload = event.payload() == null ? null : Json.write(event.payload());
+            // The handler's own text of the payload (the request body it parsed) is stored as received: serialising the
+            // tree again would only reproduce it.
+            String payload = event.payloadJson() != null ? event.payloadJson()
+                    : event.payload() == null ? null : Json.write(event.payload());
             rows.add(new NewInboxRow(row.tenantId(), row.id(), truncate(event.dedupeKey(), 255), event.entity(),
                     event.externalId(), event.kind().name(), payload, now));
         }
@@ -171,6 +193,27 @@ public final class WebhookService implements AutoCloseable {
         return new WebhookResponse(200, Map.of(), accepted);
     }
 
+    private static JunctionException unknownEndpoint() {
+        return new JunctionException(ErrorKind.WEBHOOK_REJECTED, "unknown webhook endpoint");
+    }
+
+    private WebhookOutcome handle(Provider provider, WebhookRequest request, EndpointCache.Endpoint endpoint, ErrorContext context) {
+        try {
+            return provider.webhookHandler().handle(request, secrets(endpoint));
+        } catch (JunctionException e) {
+            throw e.withContext(context);
+        } catch (RuntimeException e) {
+            // A handler bug must not turn into a 500 that makes the provider retry forever; it is a rejection.
+            LOG.warn("webhook handler of {} failed for connection {}", provider.id(), endpoint.row.id(), e);
+            throw new JunctionException(ErrorKind.WEBHOOK_REJECTED, "webhook could not be read: " + e.getClass().getSimpleName(), context);
+        }
+    }
+
+    /** Drops what this node remembers for verifying the connection's webhooks (after a change to them). */
+    public void forget(String tenantId, String connectionId) {
+        endpoints.forget(tenantId, connectionId);
+    }
+
     private WebhookResponse answerHandshake(ConnectionRow row, WebhookOutcome.Handshake handshake, ErrorContext context) {
         if (!handshakeExpected(row)) {
             throw new JunctionException(ErrorKind.WEBHOOK_REJECTED, "unexpected webhook handshake: no registration in progress", context);
@@ -178,6 +221,7 @@ public final class WebhookService implements AutoCloseable {
         Instant now = clock.instant();
         repository.saveSubscription(new SubscriptionRow(row.tenantId(), row.id(), handshake.subscriptionId(), "",
                 encryptSecret(row, handshake.subscriptionId(), handshake.secret()), "enabled", null, now, now));
+        forget(row.tenantId(), row.id());
         return new WebhookResponse(handshake.status(), handshake.responseHeaders(), 0);
     }
 
@@ -185,43 +229,41 @@ public final class WebhookService implements AutoCloseable {
         return repository.handshakeWindow(row.tenantId(), row.id()).filter(until -> until.isAfter(clock.instant())).isPresent();
     }
 
-    private WebhookSecrets secrets(ConnectionRow row) {
+    private WebhookSecrets secrets(EndpointCache.Endpoint endpoint) {
+        ConnectionRow row = endpoint.row;
         return new WebhookSecrets() {
-            // One request's handler asks for a subscription's secret and its entity: one query serves both.
-            private final Map<String, Optional<SubscriptionRow>> looked = new HashMap<>();
-
-            private Optional<SubscriptionRow> subscription(String subscriptionId) {
-                return looked.computeIfAbsent(subscriptionId,
-                        id -> repository.findSubscription(row.tenantId(), row.id(), id));
+            // A request's handler asks for a subscription's secret and its entity: one query serves both, and the
+            // endpoint remembers both for the next requests (see EndpointCache).
+            private Optional<EndpointCache.Subscription> subscription(String subscriptionId) {
+                return endpoint.subscription(subscriptionId, id -> repository.findSubscription(row.tenantId(), row.id(), id)
+                        .map(stored -> new EndpointCache.Subscription(stored.entity(), () -> Optional.ofNullable(stored.encryptedSecret())
+                                .map(secret -> connections.cipher().decrypt(secret, aad(row, stored.subscriptionId()))))));
             }
 
             @Override
             public Optional<String> forSubscription(String subscriptionId) {
                 if (subscriptionId == null || subscriptionId.isBlank()) return Optional.empty();
-                return subscription(subscriptionId)
-                        .filter(subscription -> subscription.encryptedSecret() != null)
-                        .map(subscription -> connections.cipher().decrypt(subscription.encryptedSecret(),
-                                aad(row, subscriptionId)));
+                return subscription(subscriptionId).flatMap(EndpointCache.Subscription::secret);
             }
 
             @Override
             public Optional<String> entityForSubscription(String subscriptionId) {
                 if (subscriptionId == null || subscriptionId.isBlank()) return Optional.empty();
-                return subscription(subscriptionId).map(SubscriptionRow::entity).filter(entity -> !entity.isEmpty());
+                return subscription(subscriptionId).map(EndpointCache.Subscription::entity).filter(entity -> !entity.isEmpty());
             }
 
             @Override
             public List<String> allSubscriptionSecrets() {
-                return repository.subscriptions(row.tenantId(), row.id()).stream()
+                return endpoint.allSecrets(() -> repository.subscriptions(row.tenantId(), row.id()).stream()
                         .filter(subscription -> subscription.encryptedSecret() != null)
                         .map(subscription -> connections.cipher().decrypt(subscription.encryptedSecret(),
                                 aad(row, subscription.subscriptionId())))
-                        .toList();
+                        .toList());
             }
 
             @Override
             public Optional<String> connectionSecret() {
-                return connections.settings(row).get("webhook_secret");
+                return endpoint.settings(() -> connections.settings(row)).get("webhook_secret");
             }
 
             @Override
@@ -260,6 +302,7 @@ public final class WebhookService implements AutoCloseable {
         for (WebhookSubscription subscription : created) {
             save(row, subscription);
         }
+        forget(tenantId, connectionId);
         LOG.info("registered {} webhook subscriptions at {} for connection {}", created.size(), provider.id(), connectionId);
         return list(tenantId, connectionId);
     }
@@ -270,6 +313,7 @@ public final class WebhookService implements AutoCloseable {
         requireRegistration(row);
         int removed = removeAll(row, opener.open(tenantId, connectionId));
         repository.setHandshakeWindow(tenantId, connectionId, null);
+        forget(tenantId, connectionId);
         return removed;
     }
 
@@ -299,6 +343,7 @@ public final class WebhookService implements AutoCloseable {
         for (SubscriptionRow existing : repository.subscriptions(row.tenantId(), row.id())) {
             opened.connector().webhooks().unsubscribe(toSubscription(row, existing));
             repository.deleteSubscription(row.tenantId(), row.id(), existing.subscriptionId());
+            forget(row.tenantId(), row.id());
             removed++;
         }
         return removed;
@@ -309,6 +354,7 @@ public final class WebhookService implements AutoCloseable {
         repository.saveSubscription(new SubscriptionRow(row.tenantId(), row.id(), subscription.id(), subscription.entity(),
                 encryptSecret(row, subscription.id(), subscription.secret()), subscription.status(), subscription.expiresAt(),
                 now, now));
+        forget(row.tenantId(), row.id());
     }
 
     private WebhookSubscription toSubscription(ConnectionRow row, SubscriptionRow stored) {
@@ -410,6 +456,9 @@ public final class WebhookService implements AutoCloseable {
             List<Long> due = repository.dueInbox(now, BATCH);
             int before = handled;
             for (long id : due) {
+                if (stopping || Thread.currentThread().isInterrupted()) {
+                    return handled; // the hub is closing: what is left stays due for the next drain, here or elsewhere
+                }
                 Optional<InboxRow> claimed = repository.claim(id, now, now.plus(CLAIM_LEASE));
                 if (claimed.isPresent()) {
                     process(claimed.get(), opened);
