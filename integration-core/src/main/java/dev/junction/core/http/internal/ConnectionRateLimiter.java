@@ -11,9 +11,13 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,14 +25,34 @@ import org.slf4j.LoggerFactory;
  * One connection's request budget, shared by every client of that connection so that concurrent syncs of one
  * connection spend one budget. Three rules decide when the next request may leave, and the latest wins:
  * <ol>
- *   <li>proactive: requests are spaced {@code window / requests} apart, so a sync runs at the policy's rate and
- *       never bursts past it in any window;</li>
- *   <li>adaptive: while the provider's last reported window is open, what it said remains is spread evenly until
- *       its reset, and nothing is sent once it says none remains;</li>
+ *   <li>adaptive, while the provider's window is known (its remaining and reset headers): what the provider says
+ *       remains is spent at once, less what this connection sent since; once none remains, callers wait until the
+ *       reset plus a small margin, and the first {@code limit} of them then go together into the next window
+ *       (the provider's limit header, else the policy's budget);</li>
+ *   <li>proactive, while no window is known (no headers, before the first answer, or after a reset that no answer
+ *       has confirmed yet): requests are spaced {@code window / requests} apart, so the policy's rate is never
+ *       exceeded in any window;</li>
  *   <li>reactive: a 429 pauses every caller until its {@code Retry-After}, else the reset header, else an
  *       exponential pause.</li>
  * </ol>
- * Callers reserve the next free slot under the lock, then sleep outside it, so they leave in order and each
+ * Spending what remains at once, instead of spreading it until the reset, is what keeps a sync at the allowed
+ * rate: a fixed window's budget that is not spent before its reset is lost, and a request spread towards the end
+ * of a window slips into the next one whenever the page before it took a little longer. The price is latency for
+ * a connection's other callers once a window is spent: with Clio's 50 a minute, a call made after a sync spent
+ * the window waits for its reset (up to a minute) instead of the proactive 1.2 s.
+ *
+ * <p>An answer reports the provider's count when it counted that request; requests let through after it and not
+ * answered yet are taken off what it says remains, as the provider may not have counted them. Answers that come
+ * back out of order are not counted twice: the lower report about one window wins.
+ *
+ * <p>The margin after a reset covers a provider clock that is behind this one. The provider counts a request
+ * when it arrives, later than it was sent, so equal clocks need none; clocks kept by NTP usually agree within tens
+ * of milliseconds. It starts at {@value #RESET_MARGIN_MILLIS} ms and doubles, up to {@link #LONGEST_RESET_MARGIN},
+ * each time a request sent after a reset is answered 429. A reset header in whole seconds needs no more as long as
+ * the provider rounds its reset up or states it exactly: Clio documents that its budget resets "after this
+ * timestamp". Windows do not drift by the margin: each one starts from the provider's reset, not from the last.
+ *
+ * <p>Callers reserve the next free slot under the lock, then sleep outside it, so they leave in order and each
  * reservation moves the next slot on. A caller that wakes inside a pause another caller's 429 started reserves
  * again.
  *
@@ -44,6 +68,13 @@ public final class ConnectionRateLimiter {
      */
     private static final Duration SHORTEST_PAUSE = Duration.ofSeconds(1);
     private static final Duration LONGEST_UNHINTED_PAUSE = Duration.ofMinutes(1);
+    static final long RESET_MARGIN_MILLIS = 25;
+    /** The first margin after a provider's reset. */
+    static final Duration RESET_MARGIN = Duration.ofMillis(RESET_MARGIN_MILLIS);
+    /** The margin never grows past this: more than the whole second a reset header can be off by. */
+    static final Duration LONGEST_RESET_MARGIN = Duration.ofSeconds(2);
+    /** A permit whose request never reported back (its caller died) is forgotten after this long. */
+    private static final Duration FORGET_OUTSTANDING_AFTER = Duration.ofMinutes(10);
 
     private final ErrorContext context;
     private final Clock clock;
@@ -52,12 +83,17 @@ public final class ConnectionRateLimiter {
     // Guarded by this.
     private RateLimitPolicy policy;
     private Instant nextProactiveSlot = Instant.MIN;
-    private Instant lastSlot = Instant.MIN;
     private Instant pausedUntil = Instant.MIN;
-    private ProviderWindow providerWindow;
-    private int consecutiveRateLimits;
+    private ProviderWindow window;
+    private Duration resetMargin = RESET_MARGIN;
+    private long permitsIssued;
+    /** The permits whose answers have not come back yet, by sequence, with the slot each left at. */
+    private final NavigableMap<Long, Instant> outstanding = new TreeMap<>();
+    /** The latest permit whose answer reported a window: the provider had counted the permits before it, too. */
+    private long highestReportedSequence;
     private long requestsSent;
     private long rateLimitedResponses;
+    private int consecutiveRateLimits;
     private Duration timeWaited = Duration.ZERO;
 
     public ConnectionRateLimiter(ErrorContext context, RateLimitPolicy policy, Clock clock, Sleeper sleeper) {
@@ -65,6 +101,20 @@ public final class ConnectionRateLimiter {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    }
+
+    /**
+     * Leave to send one request, to be handed back with its answer to {@link #recordResponse(Permit, HttpResult)}.
+     *
+     * @param waited how long {@link #acquire} waited
+     * @param sequence the permit's place among every permit this limiter handed out, from 1
+     * @param afterReset whether the permit was spent in a window that only the passing of a reset announced
+     */
+    public record Permit(Duration waited, long sequence, boolean afterReset) {
+
+        public Permit {
+            Objects.requireNonNull(waited, "waited");
+        }
     }
 
     /** The provider and connection this budget belongs to. */
@@ -81,13 +131,14 @@ public final class ConnectionRateLimiter {
      * Blocks until one more request may be sent, and counts it as sent.
      *
      * @param maxWait the longest this call may still wait
-     * @return how long it waited
+     * @return the permit, saying how long it waited
      * @throws RateLimitedException when the wait would be longer than {@code maxWait}; it is thrown before waiting
      */
-    public Duration acquire(Duration maxWait) throws InterruptedException {
+    public Permit acquire(Duration maxWait) throws InterruptedException {
         Duration waited = Duration.ZERO;
         while (true) {
             Duration wait;
+            Permit permit;
             synchronized (this) {
                 Instant now = clock.instant();
                 Instant slot = earliestSlot(now);
@@ -96,27 +147,37 @@ public final class ConnectionRateLimiter {
                     throw new RateLimitedException("the rate limit needs a wait of " + wait.toMillis()
                             + " ms, past the call's limit of " + maxWait.toMillis() + " ms", wait, context);
                 }
-                reserve(slot);
+                permit = reserve(slot, waited.plus(wait));
                 if (wait.isZero()) {
                     requestsSent++;
-                    return waited;
+                    return permit;
                 }
             }
-            sleeper.sleep(wait);
+            try {
+                sleeper.sleep(wait);
+            } catch (InterruptedException interrupted) {
+                recordFailure(permit);
+                throw interrupted;
+            }
             waited = waited.plus(wait);
             synchronized (this) {
                 timeWaited = timeWaited.plus(wait);
                 // Another caller may have been answered 429 while this one slept; its pause holds here too.
                 if (!clock.instant().isBefore(pausedUntil)) {
                     requestsSent++;
-                    return waited;
+                    return permit;
                 }
+                outstanding.remove(permit.sequence());
             }
         }
     }
 
-    /** Reads the provider's budget headers from a response and, on a 429, pauses every caller. */
-    public synchronized void recordResponse(HttpResult result) {
+    /**
+     * Reads the provider's budget headers from the answer to the request {@code permit} let through and, on a
+     * 429, pauses every caller.
+     */
+    public synchronized void recordResponse(Permit permit, HttpResult result) {
+        outstanding.remove(permit.sequence());
         Instant now = clock.instant();
         RateLimitHeaders headers = policy.headers();
         Optional<Instant> resetAt = number(result, headers.reset()).map(value -> headers.resetIsEpochSeconds()
@@ -124,7 +185,10 @@ public final class ConnectionRateLimiter {
                 : now.plusMillis(value.movePointRight(3).longValue()));
         Optional<BigDecimal> remaining = number(result, headers.remaining());
         if (resetAt.isPresent() && remaining.isPresent()) {
-            providerWindow = new ProviderWindow(remaining.get().intValue(), resetAt.get(), now);
+            OptionalInt limit = number(result, headers.limit()).map(value -> OptionalInt.of(value.intValue()))
+                    .orElse(OptionalInt.empty());
+            learnWindow(remaining.get().longValue() - unansweredSince(permit, resetAt.get()), resetAt.get(), limit);
+            highestReportedSequence = Math.max(highestReportedSequence, permit.sequence());
         }
         if (result.status() != 429) {
             consecutiveRateLimits = 0;
@@ -132,6 +196,12 @@ public final class ConnectionRateLimiter {
         }
         rateLimitedResponses++;
         consecutiveRateLimits++;
+        if (permit.afterReset() && resetMargin.compareTo(LONGEST_RESET_MARGIN) < 0) {
+            // The provider's window had not reset yet by its clock: wait longer after the next reset.
+            resetMargin = min(resetMargin.multipliedBy(2), LONGEST_RESET_MARGIN);
+            LOG.info("A request sent just after the provider's reset was answered 429 {}; waiting {} ms past resets from now on",
+                    context, resetMargin.toMillis());
+        }
         Duration hinted = RetryAfter.of(result, now)
                 .or(() -> resetAt.map(reset -> Duration.between(now, reset)))
                 .orElseGet(this::unhintedPause);
@@ -140,31 +210,96 @@ public final class ConnectionRateLimiter {
         LOG.info("Rate limited by the provider {}; pausing the connection for {} ms", context, pause.toMillis());
     }
 
+    /** Forgets {@code permit}'s request, which failed without an answer (the provider may or may not have counted it). */
+    public synchronized void recordFailure(Permit permit) {
+        outstanding.remove(permit.sequence());
+    }
+
     public synchronized RateLimiterStats stats() {
-        boolean windowOpen = providerWindow != null && clock.instant().isBefore(providerWindow.resetAt());
-        OptionalInt remaining = windowOpen ? OptionalInt.of(Math.max(0, providerWindow.remaining())) : OptionalInt.empty();
+        Instant now = clock.instant();
+        boolean windowOpen = window != null && !now.isBefore(window.opensAt()) && now.isBefore(window.resetAt());
+        OptionalInt remaining = windowOpen ? OptionalInt.of((int) Math.max(0, window.remaining())) : OptionalInt.empty();
         return new RateLimiterStats(requestsSent, rateLimitedResponses, timeWaited, remaining);
     }
 
-    private Instant earliestSlot(Instant now) {
-        Instant slot = latest(latest(now, nextProactiveSlot), pausedUntil);
-        // The provider's window holds requests back only when the proactive pace would spend what remains before
-        // its reset; otherwise spreading would only lose time (a reset header in whole seconds makes windows look
-        // longer than they are, which cost a fifth of the rate on a one-second window).
-        Duration spacing = policy.unlimited() ? Duration.ZERO : policy.window().dividedBy(policy.requests());
-        if (providerWindow != null && now.isBefore(providerWindow.resetAt()) && providerWindow.binds(lastSlot, spacing)) {
-            slot = latest(slot, providerWindow.nextSlot(lastSlot));
-        }
-        return slot;
+    /** The margin currently waited past a provider's reset. */
+    synchronized Duration resetMargin() {
+        return resetMargin;
     }
 
-    private void reserve(Instant slot) {
-        lastSlot = slot;
+    private Instant earliestSlot(Instant now) {
+        Instant slot = latest(now, pausedUntil);
+        if (window != null && !slot.isBefore(window.resetAt())) {
+            // Between a reset and its margin the provider may not have reset yet: nothing leaves.
+            slot = latest(slot, window.resetAt().plus(resetMargin));
+        }
+        ProviderWindow current = windowAt(slot);
+        if (current == null) {
+            return latest(slot, nextProactiveSlot);
+        }
+        slot = latest(slot, current.opensAt());
+        return current.remaining() > 0 ? slot : latest(slot, current.resetAt().plus(resetMargin));
+    }
+
+    private Permit reserve(Instant slot, Duration waited) {
+        permitsIssued++;
+        forgetOutstandingBefore(slot.minus(FORGET_OUTSTANDING_AFTER));
         if (!policy.unlimited()) {
             nextProactiveSlot = slot.plus(policy.window().dividedBy(policy.requests()));
         }
-        if (providerWindow != null) {
-            providerWindow = providerWindow.afterOneMore();
+        window = windowAt(slot);
+        outstanding.put(permitsIssued, slot);
+        boolean afterReset = false;
+        if (window != null) {
+            window = window.afterOneMore();
+            afterReset = window.predicted();
+        }
+        return new Permit(waited, permitsIssued, afterReset);
+    }
+
+    /**
+     * The provider's window that holds {@code instant}, or null when unknown. A reported window that has reset
+     * is followed by a predicted one (the policy's window long), which stands until an answer confirms or
+     * replaces it; a predicted window that has reset too is followed by nothing known. The predicted budget is
+     * the limit less the requests that may not have been counted yet: one sent just before the reset may arrive
+     * just after it, and count in the new window. Those sent before a request whose answer came back are taken as
+     * counted already (the provider counts them in the order they arrive).
+     */
+    private ProviderWindow windowAt(Instant instant) {
+        ProviderWindow candidate = window;
+        if (candidate != null && !instant.isBefore(candidate.resetAt().plus(resetMargin))) {
+            candidate = candidate.predicted() || policy.unlimited() ? null
+                    : new ProviderWindow(candidate.limit() - (long) outstanding.tailMap(highestReportedSequence, false).size(), candidate.limit(),
+                            candidate.resetAt().plus(resetMargin), candidate.resetAt().plus(policy.window()), true);
+        }
+        return candidate;
+    }
+
+    /** Takes in what an answer says about its window: {@code remaining} after every request sent so far. */
+    private void learnWindow(long remaining, Instant resetAt, OptionalInt reportedLimit) {
+        int limit = reportedLimit.orElse(policy.unlimited() ? Integer.MAX_VALUE : policy.requests());
+        if (window == null || resetAt.isAfter(window.resetAt())) {
+            window = new ProviderWindow(remaining, limit, Instant.MIN, resetAt, false);
+        } else if (resetAt.equals(window.resetAt())) {
+            // The same window: keep the lower count, as answers to earlier requests can arrive after later ones.
+            window = new ProviderWindow(Math.min(remaining, window.remaining()), limit, window.opensAt(), resetAt, false);
+        }
+        // An answer about a window that has already reset says nothing about the current one.
+    }
+
+    /**
+     * How many requests let through after {@code permit}'s, into the window ending at {@code resetAt}, have not
+     * been answered yet: the provider may not have counted them when it counted this one. Those already answered
+     * reported their own, lower, counts.
+     */
+    private long unansweredSince(Permit permit, Instant resetAt) {
+        return outstanding.tailMap(permit.sequence(), false).values().stream().filter(slot -> slot.isBefore(resetAt)).count();
+    }
+
+    private void forgetOutstandingBefore(Instant cutoff) {
+        Iterator<Map.Entry<Long, Instant>> entries = outstanding.entrySet().iterator();
+        while (entries.hasNext() && entries.next().getValue().isBefore(cutoff)) {
+            entries.remove();
         }
     }
 
@@ -192,32 +327,18 @@ public final class ConnectionRateLimiter {
         return first.isAfter(second) ? first : second;
     }
 
-    /** What the provider last said about its window: {@code remaining} requests until {@code resetAt}. */
-    private record ProviderWindow(int remaining, Instant resetAt, Instant observedAt) {
+    private static Duration min(Duration first, Duration second) {
+        return first.compareTo(second) <= 0 ? first : second;
+    }
 
-        /** Spreads what remains evenly from the later of the last slot and this report until the reset. */
-        Instant nextSlot(Instant lastSlot) {
-            if (remaining <= 0) {
-                return resetAt;
-            }
-            Instant from = latest(lastSlot, observedAt);
-            if (!from.isBefore(resetAt)) {
-                return from;
-            }
-            return from.plus(Duration.between(from, resetAt).dividedBy(remaining));
-        }
-
-        /** Whether requests {@code spacing} apart from the last slot would run out before the reset. */
-        boolean binds(Instant lastSlot, Duration spacing) {
-            if (remaining <= 0) {
-                return true;
-            }
-            Duration untilReset = Duration.between(latest(lastSlot, observedAt), resetAt);
-            return spacing.multipliedBy(remaining).compareTo(untilReset) < 0;
-        }
+    /**
+     * The provider's window {@code [opensAt, resetAt)} with {@code remaining} requests left after every request
+     * this limiter let through into it; {@code predicted} while no answer has reported it.
+     */
+    private record ProviderWindow(long remaining, int limit, Instant opensAt, Instant resetAt, boolean predicted) {
 
         ProviderWindow afterOneMore() {
-            return new ProviderWindow(remaining - 1, resetAt, observedAt);
+            return new ProviderWindow(remaining - 1, limit, opensAt, resetAt, predicted);
         }
     }
 }
