@@ -161,16 +161,15 @@ public final class CallExecutor {
         while (true) {
             ConnectionRateLimiter.Permit permit = waitForBudget(state);
             Map<String, String> authentication;
-            HttpResult result;
             try {
                 authentication = authenticator.headers();
-                redaction.learnSecretHeaders(authentication.keySet());
-                result = observed(call, transport, authentication, context);
             } catch (RuntimeException failure) {
-                // No answer to learn from; the limiter stops waiting for one.
-                limiter.recordFailure(permit);
+                limiter.release(permit); // never sent
                 throw failure;
             }
+            redaction.learnSecretHeaders(authentication.keySet());
+            // A request that fails without an answer keeps its permit: the provider may have counted it.
+            HttpResult result = observed(call, transport, authentication, context);
             limiter.recordResponse(permit, result);
             if (result.successful() || result.status() == 304) {
                 return result;

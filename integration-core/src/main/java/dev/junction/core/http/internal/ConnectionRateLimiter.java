@@ -15,8 +15,10 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +75,8 @@ public final class ConnectionRateLimiter {
     static final Duration RESET_MARGIN = Duration.ofMillis(RESET_MARGIN_MILLIS);
     /** The margin never grows past this: more than the whole second a reset header can be off by. */
     static final Duration LONGEST_RESET_MARGIN = Duration.ofSeconds(2);
+    /** While a window looks spent only because answers are pending, callers look again this often. */
+    static final Duration RECHECK_WHILE_ANSWERS_PENDING = Duration.ofMillis(10);
     /** A permit whose request never reported back (its caller died) is forgotten after this long. */
     private static final Duration FORGET_OUTSTANDING_AFTER = Duration.ofMinutes(10);
 
@@ -87,10 +91,13 @@ public final class ConnectionRateLimiter {
     private ProviderWindow window;
     private Duration resetMargin = RESET_MARGIN;
     private long permitsIssued;
-    /** The permits whose answers have not come back yet, by sequence, with the slot each left at. */
+    /** The permits whose requests have not been answered yet, by sequence, with the slot each left at. */
     private final NavigableMap<Long, Instant> outstanding = new TreeMap<>();
-    /** The latest permit whose answer reported a window: the provider had counted the permits before it, too. */
-    private long highestReportedSequence;
+    /**
+     * The requests in flight when the predicted window after a reset began: each may count in either window, so
+     * it is taken off the predicted one until its answer says which window counted it.
+     */
+    private final Set<Long> uncertainAtReset = new HashSet<>();
     private long requestsSent;
     private long rateLimitedResponses;
     private int consecutiveRateLimits;
@@ -138,7 +145,7 @@ public final class ConnectionRateLimiter {
         Duration waited = Duration.ZERO;
         while (true) {
             Duration wait;
-            Permit permit;
+            Permit permit = null;
             synchronized (this) {
                 Instant now = clock.instant();
                 Instant slot = earliestSlot(now);
@@ -147,27 +154,37 @@ public final class ConnectionRateLimiter {
                     throw new RateLimitedException("the rate limit needs a wait of " + wait.toMillis()
                             + " ms, past the call's limit of " + maxWait.toMillis() + " ms", wait, context);
                 }
-                permit = reserve(slot, waited.plus(wait));
-                if (wait.isZero()) {
-                    requestsSent++;
-                    return permit;
+                if (!wait.isZero() && awaitingAnswers(now)) {
+                    // The window looks spent only because requests are in flight that the provider may have
+                    // counted already: look again when their answers may have come, rather than at the reset.
+                    wait = min(wait, RECHECK_WHILE_ANSWERS_PENDING);
+                } else {
+                    permit = reserve(slot, waited.plus(wait));
+                    if (wait.isZero()) {
+                        requestsSent++;
+                        return permit;
+                    }
                 }
             }
             try {
                 sleeper.sleep(wait);
             } catch (InterruptedException interrupted) {
-                recordFailure(permit);
+                if (permit != null) {
+                    release(permit);
+                }
                 throw interrupted;
             }
             waited = waited.plus(wait);
             synchronized (this) {
                 timeWaited = timeWaited.plus(wait);
                 // Another caller may have been answered 429 while this one slept; its pause holds here too.
-                if (!clock.instant().isBefore(pausedUntil)) {
+                if (permit != null && !clock.instant().isBefore(pausedUntil)) {
                     requestsSent++;
                     return permit;
                 }
-                outstanding.remove(permit.sequence());
+                if (permit != null) {
+                    release(permit);
+                }
             }
         }
     }
@@ -178,6 +195,7 @@ public final class ConnectionRateLimiter {
      */
     public synchronized void recordResponse(Permit permit, HttpResult result) {
         outstanding.remove(permit.sequence());
+        boolean wasUncertain = uncertainAtReset.remove(permit.sequence());
         Instant now = clock.instant();
         RateLimitHeaders headers = policy.headers();
         Optional<Instant> resetAt = number(result, headers.reset()).map(value -> headers.resetIsEpochSeconds()
@@ -185,10 +203,13 @@ public final class ConnectionRateLimiter {
                 : now.plusMillis(value.movePointRight(3).longValue()));
         Optional<BigDecimal> remaining = number(result, headers.remaining());
         if (resetAt.isPresent() && remaining.isPresent()) {
+            if (wasUncertain && window != null && window.predicted() && resetAt.get().isBefore(window.resetAt())) {
+                // Counted before the reset, so not in the predicted window it was taken off.
+                window = window.withReported(window.reported() + 1);
+            }
             OptionalInt limit = number(result, headers.limit()).map(value -> OptionalInt.of(value.intValue()))
                     .orElse(OptionalInt.empty());
-            learnWindow(remaining.get().longValue() - unansweredSince(permit, resetAt.get()), resetAt.get(), limit);
-            highestReportedSequence = Math.max(highestReportedSequence, permit.sequence());
+            learnWindow(remaining.get().longValue(), resetAt.get(), limit);
         }
         if (result.status() != 429) {
             consecutiveRateLimits = 0;
@@ -210,15 +231,20 @@ public final class ConnectionRateLimiter {
         LOG.info("Rate limited by the provider {}; pausing the connection for {} ms", context, pause.toMillis());
     }
 
-    /** Forgets {@code permit}'s request, which failed without an answer (the provider may or may not have counted it). */
-    public synchronized void recordFailure(Permit permit) {
+    /**
+     * Hands back a permit whose request was never sent (the caller gave up before sending it). A request that was
+     * sent and failed without an answer keeps its permit: the provider may have counted it, and a later answer
+     * about its window will say so.
+     */
+    public synchronized void release(Permit permit) {
         outstanding.remove(permit.sequence());
+        uncertainAtReset.remove(permit.sequence());
     }
 
     public synchronized RateLimiterStats stats() {
         Instant now = clock.instant();
         boolean windowOpen = window != null && !now.isBefore(window.opensAt()) && now.isBefore(window.resetAt());
-        OptionalInt remaining = windowOpen ? OptionalInt.of((int) Math.max(0, window.remaining())) : OptionalInt.empty();
+        OptionalInt remaining = windowOpen ? OptionalInt.of((int) Math.max(0, remaining(window))) : OptionalInt.empty();
         return new RateLimiterStats(requestsSent, rateLimitedResponses, timeWaited, remaining);
     }
 
@@ -238,62 +264,89 @@ public final class ConnectionRateLimiter {
             return latest(slot, nextProactiveSlot);
         }
         slot = latest(slot, current.opensAt());
-        return current.remaining() > 0 ? slot : latest(slot, current.resetAt().plus(resetMargin));
+        return remaining(current) > 0 ? slot : latest(slot, current.resetAt().plus(resetMargin));
+    }
+
+    /** Whether the current window looks spent only while some of its requests are unanswered. */
+    private boolean awaitingAnswers(Instant now) {
+        Instant base = latest(now, pausedUntil);
+        if (window == null || !base.isBefore(window.resetAt()) || base.isBefore(window.opensAt()) || remaining(window) > 0) {
+            return false;
+        }
+        // A predicted window's own requests are counted in it for sure; only those in flight at its reset may
+        // turn out to have counted in the window before. A reported window's requests in flight may already be
+        // in its lowest report.
+        return window.predicted() ? !uncertainAtReset.isEmpty() : inFlight(window) > 0;
     }
 
     private Permit reserve(Instant slot, Duration waited) {
-        permitsIssued++;
         forgetOutstandingBefore(slot.minus(FORGET_OUTSTANDING_AFTER));
+        ProviderWindow current = windowAt(slot);
+        if (current != window) {
+            uncertainAtReset.clear();
+            if (current != null && current.predicted()) {
+                outstanding.forEach((sequence, sentAt) -> {
+                    if (!sentAt.isBefore(window.opensAt())) {
+                        uncertainAtReset.add(sequence);
+                    }
+                });
+            }
+        }
+        window = current;
+        permitsIssued++;
+        outstanding.put(permitsIssued, slot);
         if (!policy.unlimited()) {
             nextProactiveSlot = slot.plus(policy.window().dividedBy(policy.requests()));
         }
-        window = windowAt(slot);
-        outstanding.put(permitsIssued, slot);
-        boolean afterReset = false;
-        if (window != null) {
-            window = window.afterOneMore();
-            afterReset = window.predicted();
-        }
-        return new Permit(waited, permitsIssued, afterReset);
+        return new Permit(waited, permitsIssued, window != null && window.predicted());
     }
 
     /**
      * The provider's window that holds {@code instant}, or null when unknown. A reported window that has reset
-     * is followed by a predicted one (the policy's window long), which stands until an answer confirms or
-     * replaces it; a predicted window that has reset too is followed by nothing known. The predicted budget is
-     * the limit less the requests that may not have been counted yet: one sent just before the reset may arrive
-     * just after it, and count in the new window. Those sent before a request whose answer came back are taken as
-     * counted already (the provider counts them in the order they arrive).
+     * is followed by a predicted one (the policy's window long, the limit header's budget), which stands until an
+     * answer confirms or replaces it; a predicted window that has reset too is followed by nothing known. The
+     * predicted budget leaves out the requests sent into the old window and still in flight: one sent just before
+     * the reset may arrive just after it, and count in the new window.
      */
     private ProviderWindow windowAt(Instant instant) {
         ProviderWindow candidate = window;
         if (candidate != null && !instant.isBefore(candidate.resetAt().plus(resetMargin))) {
             candidate = candidate.predicted() || policy.unlimited() ? null
-                    : new ProviderWindow(candidate.limit() - (long) outstanding.tailMap(highestReportedSequence, false).size(), candidate.limit(),
+                    : new ProviderWindow(candidate.limit() - inFlight(candidate), candidate.limit(),
                             candidate.resetAt().plus(resetMargin), candidate.resetAt().plus(policy.window()), true);
         }
         return candidate;
     }
 
-    /** Takes in what an answer says about its window: {@code remaining} after every request sent so far. */
-    private void learnWindow(long remaining, Instant resetAt, OptionalInt reportedLimit) {
+    /**
+     * Takes in what an answer says about its window. Within one window the lowest report is the latest count
+     * (answers can come back in another order than the provider counted their requests).
+     */
+    private void learnWindow(long reported, Instant resetAt, OptionalInt reportedLimit) {
         int limit = reportedLimit.orElse(policy.unlimited() ? Integer.MAX_VALUE : policy.requests());
         if (window == null || resetAt.isAfter(window.resetAt())) {
-            window = new ProviderWindow(remaining, limit, Instant.MIN, resetAt, false);
-        } else if (resetAt.equals(window.resetAt())) {
-            // The same window: keep the lower count, as answers to earlier requests can arrive after later ones.
-            window = new ProviderWindow(Math.min(remaining, window.remaining()), limit, window.opensAt(), resetAt, false);
+            Instant opensAt = policy.unlimited() ? Instant.MIN : resetAt.minus(policy.window());
+            window = new ProviderWindow(reported, limit, opensAt, resetAt, false);
+            uncertainAtReset.clear();
+        } else if (resetAt.equals(window.resetAt()) && (window.predicted() || reported < window.reported())) {
+            // Requests sent before the reset arrived before this one: its report holds those it counted.
+            window = new ProviderWindow(reported, limit, window.opensAt(), resetAt, false);
+            uncertainAtReset.clear();
         }
         // An answer about a window that has already reset says nothing about the current one.
     }
 
     /**
-     * How many requests let through after {@code permit}'s, into the window ending at {@code resetAt}, have not
-     * been answered yet: the provider may not have counted them when it counted this one. Those already answered
-     * reported their own, lower, counts.
+     * What is left of {@code window}: its lowest report, less every request sent into it and not answered yet.
+     * Those may have been counted before that report or after it; taking them all off never overspends, and the
+     * count is exact again as soon as they are answered.
      */
-    private long unansweredSince(Permit permit, Instant resetAt) {
-        return outstanding.tailMap(permit.sequence(), false).values().stream().filter(slot -> slot.isBefore(resetAt)).count();
+    private long remaining(ProviderWindow of) {
+        return of.reported() - inFlight(of);
+    }
+
+    private long inFlight(ProviderWindow of) {
+        return outstanding.values().stream().filter(slot -> !slot.isBefore(of.opensAt()) && slot.isBefore(of.resetAt())).count();
     }
 
     private void forgetOutstandingBefore(Instant cutoff) {
@@ -332,13 +385,14 @@ public final class ConnectionRateLimiter {
     }
 
     /**
-     * The provider's window {@code [opensAt, resetAt)} with {@code remaining} requests left after every request
-     * this limiter let through into it; {@code predicted} while no answer has reported it.
+     * The provider's window {@code [opensAt, resetAt)} and the lowest count of what remains that an answer
+     * reported for it ({@code reported}, before the requests still in flight); {@code predicted} while no answer
+     * has reported it, with the limit less the requests that were in flight at the reset.
      */
-    private record ProviderWindow(long remaining, int limit, Instant opensAt, Instant resetAt, boolean predicted) {
+    private record ProviderWindow(long reported, int limit, Instant opensAt, Instant resetAt, boolean predicted) {
 
-        ProviderWindow afterOneMore() {
-            return new ProviderWindow(remaining - 1, limit, opensAt, resetAt, predicted);
+        ProviderWindow withReported(long value) {
+            return new ProviderWindow(value, limit, opensAt, resetAt, predicted);
         }
     }
 }

@@ -13,9 +13,13 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -30,9 +34,16 @@ class ConnectionRateLimiterTest {
     private static final Duration NO_LIMIT = Duration.ofHours(1);
 
     private final ManualClock clock = new ManualClock();
-    private final List<Duration> sleeps = new ArrayList<>();
+    private final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
+    /** When set, a caller that sleeps says so and stays asleep until the test opens the gate. */
+    private volatile CountDownLatch asleep;
+    private volatile CountDownLatch gate;
     private final Sleeper advancing = duration -> {
         sleeps.add(duration);
+        if (gate != null) {
+            asleep.countDown();
+            gate.await();
+        }
         clock.advance(duration);
     };
     private final ConnectionRateLimiter limiter = new ConnectionRateLimiter(ErrorContext.provider("clio"),
@@ -82,35 +93,33 @@ class ConnectionRateLimiterTest {
         limiter.acquire(NO_LIMIT);
 
         // When five more callers ask
-        for (int caller = 0; caller < 5; caller++) {
-            limiter.acquire(NO_LIMIT);
-        }
+        List<Instant> departures = departures(5);
 
         // Then four went into the next window (the provider may count the one in flight there) and the fifth waited
         // for the window after it
-        assertThat(sleeps).containsExactly(Duration.ofMillis(100).plus(ConnectionRateLimiter.RESET_MARGIN), Duration.ofSeconds(1));
+        Instant afterReset = START.plusSeconds(1).plus(ConnectionRateLimiter.RESET_MARGIN);
+        assertThat(departures).containsExactly(afterReset, afterReset, afterReset, afterReset, afterReset.plusSeconds(1));
     }
 
     @Test
-    void aRequestInFlightThatALaterRequestsAnswerShowsCountedDoesNotCountAgainstTheNextWindow() throws InterruptedException {
-        // Given a window whose last two requests are in flight, and the later one's answer says it spent the window
-        answer(limiter.acquire(NO_LIMIT), 200, 2, START.plusSeconds(1));
+    void aRequestInFlightAtAResetWhoseAnswerShowsItCountedBeforeTheResetIsGivenBackToTheNextWindow() throws InterruptedException {
+        // Given a request sent 100 ms before a reset and unanswered, and a first caller after the reset
+        answer(limiter.acquire(NO_LIMIT), 200, 1, START.plusSeconds(1));
+        clock.advance(Duration.ofMillis(900));
+        ConnectionRateLimiter.Permit beforeReset = limiter.acquire(NO_LIMIT);
         limiter.acquire(NO_LIMIT);
-        ConnectionRateLimiter.Permit last = limiter.acquire(NO_LIMIT);
-        answer(last, 200, 0, START.plusSeconds(1));
 
-        // When six callers ask while the earlier one is still unanswered
-        for (int caller = 0; caller < 6; caller++) {
-            limiter.acquire(NO_LIMIT);
-        }
+        // When its answer says the old window counted it, and five more callers ask
+        answer(beforeReset, 200, 0, START.plusSeconds(1));
+        List<Instant> departures = departures(5);
 
-        // Then five went into the next window (the provider counted the earlier request before the later one) and
-        // the sixth waited for the window after it
-        assertThat(sleeps).containsExactly(Duration.ofSeconds(1).plus(ConnectionRateLimiter.RESET_MARGIN), Duration.ofSeconds(1));
+        // Then four of them went with the first caller (the whole next window) and the fifth waited for the one after
+        Instant afterReset = START.plusSeconds(1).plus(ConnectionRateLimiter.RESET_MARGIN);
+        assertThat(departures).containsExactly(afterReset, afterReset, afterReset, afterReset, afterReset.plusSeconds(1));
     }
 
     @Test
-    void anAnswerDoesNotCountAgainRequestsLetThroughAfterItThatAnsweredFirst() throws InterruptedException {
+    void answersThatComeBackInAnotherOrderThanTheProviderCountedThemAreNotCountedTwice() throws InterruptedException {
         // Given a window with 4 of 5 left, and two requests in flight that the provider counted in reverse order
         answer(limiter.acquire(NO_LIMIT), 200, 4, START.plusSeconds(1));
         ConnectionRateLimiter.Permit second = limiter.acquire(NO_LIMIT);
@@ -119,12 +128,10 @@ class ConnectionRateLimiterTest {
         answer(second, 200, 2, START.plusSeconds(1));
 
         // When three more are asked for
-        limiter.acquire(NO_LIMIT);
-        limiter.acquire(NO_LIMIT);
-        limiter.acquire(NO_LIMIT);
+        List<Instant> departures = departures(3);
 
         // Then the two that remained went at once and only the third waited for the reset
-        assertThat(sleeps).containsExactly(Duration.ofSeconds(1).plus(ConnectionRateLimiter.RESET_MARGIN));
+        assertThat(departures).containsExactly(START, START, START.plusSeconds(1).plus(ConnectionRateLimiter.RESET_MARGIN));
     }
 
     @Test
@@ -133,14 +140,43 @@ class ConnectionRateLimiterTest {
         ConnectionRateLimiter.Permit first = limiter.acquire(NO_LIMIT);
         limiter.acquire(NO_LIMIT);
 
-        // When the first answer says 4 remain (the provider had not counted the second yet), and four more are asked for
+        // When the first answer says 4 remain (the provider may not have counted the second yet), and four more ask
         answer(first, 200, 4, START.plusSeconds(1));
-        for (int caller = 0; caller < 4; caller++) {
-            limiter.acquire(NO_LIMIT);
-        }
+        List<Instant> departures = departures(4);
 
         // Then only three went at once: the one in flight was counted, so the fourth waited for the reset
-        assertThat(sleeps).containsExactly(Duration.ofMillis(200), Duration.ofMillis(800).plus(ConnectionRateLimiter.RESET_MARGIN));
+        Instant paced = START.plusMillis(200);
+        assertThat(departures).containsExactly(paced, paced, paced, START.plusSeconds(1).plus(ConnectionRateLimiter.RESET_MARGIN));
+    }
+
+    @Test
+    void aCallerThatFindsTheWindowSpentOnlyByRequestsInFlightLeavesAsSoonAsTheirAnswersShowBudgetLeft() throws Exception {
+        // Given three requests (paced 200 ms apart, no window known yet) that the provider counted last to first,
+        // and the first one's answer, saying 2 are left, back before the others
+        ConnectionRateLimiter.Permit first = limiter.acquire(NO_LIMIT);
+        ConnectionRateLimiter.Permit second = limiter.acquire(NO_LIMIT);
+        ConnectionRateLimiter.Permit third = limiter.acquire(NO_LIMIT);
+        answer(first, 200, 2, START.plusSeconds(1));
+
+        // When a caller asks, and the two in flight are answered while it waits
+        asleep = new CountDownLatch(1);
+        gate = new CountDownLatch(1);
+        CompletableFuture<Instant> departure = CompletableFuture.supplyAsync(() -> {
+            try {
+                limiter.acquire(NO_LIMIT);
+                return clock.instant();
+            } catch (InterruptedException interrupted) {
+                throw new IllegalStateException(interrupted);
+            }
+        });
+        assertThat(asleep.await(10, TimeUnit.SECONDS)).isTrue();
+        answer(second, 200, 4, START.plusSeconds(1));
+        answer(third, 200, 3, START.plusSeconds(1));
+        gate.countDown();
+
+        // Then it left at its first look after the answers, long before the reset: 2 were left
+        assertThat(departure.get(10, TimeUnit.SECONDS))
+                .isEqualTo(START.plusMillis(400).plus(ConnectionRateLimiter.RECHECK_WHILE_ANSWERS_PENDING));
     }
 
     @Test
@@ -163,6 +199,16 @@ class ConnectionRateLimiterTest {
         Duration doubled = ConnectionRateLimiter.RESET_MARGIN.multipliedBy(2);
         assertThat(limiter.resetMargin()).isEqualTo(doubled);
         assertThat(clock.instant()).isEqualTo(START.plusSeconds(3).plus(doubled));
+    }
+
+    /** Lets {@code callers} acquire one after another, and returns when each left. */
+    private List<Instant> departures(int callers) throws InterruptedException {
+        List<Instant> departures = new ArrayList<>();
+        for (int caller = 0; caller < callers; caller++) {
+            limiter.acquire(NO_LIMIT);
+            departures.add(clock.instant());
+        }
+        return departures;
     }
 
     private void answer(ConnectionRateLimiter.Permit permit, int status, int remaining, Instant reset) {
