@@ -22,6 +22,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The limiter against a Clio-like fixed window of 5 requests per second, with {@code X-RateLimit-*} headers and a
@@ -199,6 +201,31 @@ class ConnectionRateLimiterTest {
         Duration doubled = ConnectionRateLimiter.RESET_MARGIN.multipliedBy(2);
         assertThat(limiter.resetMargin()).isEqualTo(doubled);
         assertThat(clock.instant()).isEqualTo(START.plusSeconds(3).plus(doubled));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {20, 60, 120, 180})
+    void aSyncWhosePagesComeBackWithinTheAllowedSpacingFillsEveryWindow(int roundTripMillis) throws InterruptedException {
+        // Given a provider counting 5 requests per epoch-aligned second, and a sync that asks for the next page as
+        // soon as a page comes back, each round trip taking the given time (half there, half back)
+        Map<Long, Integer> countedPerWindow = new java.util.TreeMap<>();
+        clock.advance(Duration.ofMillis(300));
+
+        // When 40 pages are fetched
+        for (int page = 0; page < 40; page++) {
+            ConnectionRateLimiter.Permit permit = limiter.acquire(NO_LIMIT);
+            clock.advance(Duration.ofMillis(roundTripMillis / 2));
+            long window = Math.floorDiv(clock.millis(), 1000L);
+            int counted = countedPerWindow.merge(window, 1, Integer::sum);
+            clock.advance(Duration.ofMillis(roundTripMillis - roundTripMillis / 2));
+            answer(permit, counted <= 5 ? 200 : 429, Math.max(0, 5 - counted), Instant.ofEpochSecond(window + 1));
+        }
+
+        // Then none was refused, and every window but the first and the last held the whole budget (the old rule,
+        // spreading what remained until the reset, let the fifth request slip into the next window: 80 % at 20 ms)
+        List<Integer> counts = List.copyOf(countedPerWindow.values());
+        assertThat(counts).allSatisfy(count -> assertThat(count).isLessThanOrEqualTo(5));
+        assertThat(counts.subList(1, counts.size() - 1)).containsOnly(5);
     }
 
     /** Lets {@code callers} acquire one after another, and returns when each left. */
