@@ -11,11 +11,11 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
-import java.util.HashSet;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * connection spend one budget. Three rules decide when the next request may leave, and the latest wins:
  * <ol>
  *   <li>adaptive, while the provider's window is known (its remaining and reset headers): what the provider says
- *       remains is spent at once, less what this connection sent since; once none remains, callers wait until the
+ *       remains is spent at once, less the requests still in flight; once none remains, callers wait until the
  *       reset plus a small margin, and the first {@code limit} of them then go together into the next window
  *       (the provider's limit header, else the policy's budget);</li>
  *   <li>proactive, while no window is known (no headers, before the first answer, or after a reset that no answer
@@ -43,9 +43,11 @@ import org.slf4j.LoggerFactory;
  * a connection's other callers once a window is spent: with Clio's 50 a minute, a call made after a sync spent
  * the window waits for its reset (up to a minute) instead of the proactive 1.2 s.
  *
- * <p>An answer reports the provider's count when it counted that request; requests let through after it and not
- * answered yet are taken off what it says remains, as the provider may not have counted them. Answers that come
- * back out of order are not counted twice: the lower report about one window wins.
+ * <p>What is left of a window is the lowest "remaining" an answer reported for it (the latest count, whatever order
+ * the answers come back in), less every request sent into it and not answered yet: the provider may have counted
+ * those before that report or not. That never overspends, and it is exact again once they are answered; a caller
+ * that finds the window spent only while answers are pending looks again every
+ * {@link #RECHECK_WHILE_ANSWERS_PENDING} instead of sleeping until the reset.
  *
  * <p>The margin after a reset covers a provider clock that is behind this one. The provider counts a request
  * when it arrives, later than it was sent, so equal clocks need none; clocks kept by NTP usually agree within tens
