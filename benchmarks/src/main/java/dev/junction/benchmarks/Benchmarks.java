@@ -234,6 +234,10 @@ public final class Benchmarks {
                     r -> 100 * r.path("steadyEfficiency").asDouble(Double.NaN), "%"));
             rows.add(row(s, entry.getKey(), "achieved share of the allowed rate, whole run (start and finish included)",
                     entry.getValue(), r -> 100 * r.get("efficiency").asDouble(), "%"));
+            rows.add(row(s, entry.getKey(), "budget used in the windows between the first request's and the last one's",
+                    entry.getValue(), r -> 100 * r.path("windowShare").asDouble(Double.NaN), "%"));
+            rows.add(row(s, entry.getKey(), "time callers waited in the limiter while their window's budget went unused",
+                    entry.getValue(), r -> r.path("limiterHeldSeconds").asDouble(Double.NaN), "s"));
             rows.add(row(s, entry.getKey(), "429 responses", entry.getValue(), r -> r.get("rejected").asDouble(), ""));
             rows.add(row(s, entry.getKey(), "requests", entry.getValue(), r -> r.get("requests").asDouble(), ""));
             rows.add(row(s, entry.getKey(), "time", entry.getValue(), r -> r.get("seconds").asDouble(), "s"));

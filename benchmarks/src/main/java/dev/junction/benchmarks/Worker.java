@@ -338,16 +338,24 @@ public final class Worker {
         int limit = Integer.parseInt(options.getOrDefault("limit", "20"));
         Duration window = Duration.ofMillis(Long.parseLong(options.getOrDefault("window-ms", "1000")));
         List<String> entities = List.of(options.getOrDefault("entities", "contacts").split(","));
+        if (!options.getOrDefault("headers", "clio").equals("none") && window.toMillis() % 1000 != 0) {
+            // The sandbox's windows are aligned to the epoch and Clio states their end in whole seconds: a window of
+            // 1500 ms would be reported as ending up to a second late, which Clio never does (its 60 s windows are
+            // whole seconds), and the measurement would be of that distortion rather than of the limiter.
+            throw new IllegalArgumentException("--window-ms " + window.toMillis() + " is not a whole number of seconds, "
+                    + "which Clio's X-RateLimit-Reset (epoch seconds) cannot state; use a multiple of 1000 or --headers none");
+        }
         ClioSandbox.Builder builder = ClioSandbox.builder().withRateLimit(limit, window);
         for (String entity : entities) {
             builder = builder.withRecordCount(ClioEntity.valueOf(entity.toUpperCase(Locale.ROOT)), records);
         }
         Map<String, Object> result = new LinkedHashMap<>();
+        RequestTrace trace = new RequestTrace();
         try (ClioSandbox clio = builder.start(); Schema schema = new Schema(); HikariDataSource pool = schema.pool();
                 // Clio's own policy (its X-RateLimit-* headers) with the scaled-down budget, as a user would configure it.
                 // (--headers none: the proactive budget alone, to tell the two rules apart.)
                 Hub hub = hub(clio, pool, options.getOrDefault("headers", "clio").equals("none") ? RateLimitPolicy.of(limit, window)
-                        : new ClioProvider().rateLimitPolicy().withBudget(limit, window))) {
+                        : new ClioProvider().rateLimitPolicy().withBudget(limit, window), trace)) {
             String connectionId = connect(hub, clio);
             RateLimitStatistics before = clio.rateLimitStatistics();
             long started = System.nanoTime();
@@ -385,6 +393,10 @@ public final class Worker {
                 result.put("steadyEfficiency", (accepted200.size() - 1) / Math.max(span, 1e-3) / allowedPerSecond);
             }
             result.put("entities", String.join(",", entities));
+            result.putAll(trace.budgetUse(clio.requestLog().entries(), window, limit));
+            if (options.containsKey("trace")) {
+                trace.write(java.nio.file.Path.of(options.get("trace")), clio.requestLog().entries(), window);
+            }
         }
         return result;
     }
@@ -698,12 +710,27 @@ public final class Worker {
         return hub(clio, pool, policy, dev.junction.core.crypto.SecretCipher.generateKey());
     }
 
+    private Hub hub(ClioSandbox clio, HikariDataSource pool, RateLimitPolicy policy, dev.junction.core.HubObserver observer) {
+        return hub(clio, pool, policy, dev.junction.core.crypto.SecretCipher.generateKey(), observer);
+    }
+
     private Hub hub(ClioSandbox clio, HikariDataSource pool, RateLimitPolicy policy, String key) {
-        return hub(endpoint(clio), pool, policy, key);
+        return hub(endpoint(clio), pool, policy, key, dev.junction.core.HubObserver.NONE);
+    }
+
+    private Hub hub(ClioSandbox clio, HikariDataSource pool, RateLimitPolicy policy, String key,
+            dev.junction.core.HubObserver observer) {
+        return hub(endpoint(clio), pool, policy, key, observer);
     }
 
     private Hub hub(SandboxProcess.Endpoint clio, HikariDataSource pool, RateLimitPolicy policy, String key) {
+        return hub(clio, pool, policy, key, dev.junction.core.HubObserver.NONE);
+    }
+
+    private Hub hub(SandboxProcess.Endpoint clio, HikariDataSource pool, RateLimitPolicy policy, String key,
+            dev.junction.core.HubObserver observer) {
         return Hub.builder().withDataSource(pool)
+                .withObserver(observer)
                 .withEncryptionKey("k1", key)
                 .withProvider(new ClioProvider(), Settings.of(ClioProvider.CLIENT_ID, clio.clientId(),
                         ClioProvider.CLIENT_SECRET, clio.clientSecret()))

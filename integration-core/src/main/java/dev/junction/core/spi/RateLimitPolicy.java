@@ -5,9 +5,11 @@ import java.util.Objects;
 
 /**
  * A provider's published request budget for one connection, and how its responses report the budget.
- * Core turns this into a per-connection limiter that is proactive (spends at most {@code requests} per
- * {@code window}), adaptive (reads the headers named here and slows before the wall) and reactive (429 with
- * {@code Retry-After} or the reset header pauses every caller of the connection).
+ * Core turns this into a per-connection limiter that is proactive (spaces requests {@code window / requests} apart
+ * while the provider's window is unknown), adaptive (while the headers named here report a window, spends what they
+ * say remains and then waits until just after the reset; after a reset it expects {@code requests}, or the limit
+ * header's value, for the next {@code window}) and reactive (429 with {@code Retry-After} or the reset header
+ * pauses every caller of the connection).
  *
  * <p>Example (Clio, 50 requests a minute, headers with an epoch-seconds reset):
  * <pre>{@code

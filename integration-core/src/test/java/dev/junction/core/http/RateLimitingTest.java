@@ -33,6 +33,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RateLimitingTest {
 
+    /** How long the limiter waits past a provider's reset (ConnectionRateLimiter.RESET_MARGIN). */
+    private static final Duration RESET_MARGIN = Duration.ofMillis(25);
+
     @RegisterExtension
     static WireMockExtension provider = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
@@ -75,7 +78,7 @@ class RateLimitingTest {
     }
 
     @Test
-    void adaptiveLimitingSpreadsWhatRemainsUntilTheReset() {
+    void adaptiveLimitingSpendsWhatRemainsAtOnceAndWaitsForTheReset() {
         // Given a provider whose headers say 2, then 1, then 0 requests remain until a reset 10 seconds away
         ProviderHttpClient client = http.client(spec("connection-1")
                 .withRateLimit(RateLimitPolicy.UNLIMITED.withHeaders(RateLimitHeaders.X_RATE_LIMIT_EPOCH_SECONDS)));
@@ -92,9 +95,10 @@ class RateLimitingTest {
             client.execute(HttpCall.get("contacts"));
         }
 
-        // Then the two that remained were spread over the 10 seconds, and nothing left early for the new window
-        assertThat(http.sleeps()).containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(5));
-        assertThat(http.clock().instant()).isEqualTo(ManualClock.START.plusSeconds(10));
+        // Then the two that remained went at once (a fixed window's budget left at its reset is lost), and the
+        // fourth waited until just after the reset, not before it
+        assertThat(http.sleeps()).containsExactly(Duration.ofSeconds(10).plus(RESET_MARGIN));
+        assertThat(http.clock().instant()).isEqualTo(ManualClock.START.plusSeconds(10).plus(RESET_MARGIN));
         assertThat(client.rateLimitStats().remaining()).isEqualTo(OptionalInt.of(49));
     }
 
@@ -112,8 +116,8 @@ class RateLimitingTest {
         client.execute(HttpCall.get("contacts"));
         client.execute(HttpCall.get("contacts"));
 
-        // Then the second waited for the reset instead of hitting the wall
-        assertThat(http.sleeps()).containsExactly(Duration.ofSeconds(30));
+        // Then the second waited for the reset (and the margin past it) instead of hitting the wall
+        assertThat(http.sleeps()).containsExactly(Duration.ofSeconds(30).plus(RESET_MARGIN));
         assertThat(client.rateLimitStats().rateLimitedResponses()).isZero();
     }
 

@@ -159,11 +159,18 @@ public final class CallExecutor {
     private HttpResult attempt(CallDescription call, Transport transport, ErrorContext context, CallState state)
             throws InterruptedException {
         while (true) {
-            waitForBudget(state);
-            Map<String, String> authentication = authenticator.headers();
+            ConnectionRateLimiter.Permit permit = waitForBudget(state);
+            Map<String, String> authentication;
+            try {
+                authentication = authenticator.headers();
+            } catch (RuntimeException failure) {
+                limiter.release(permit); // never sent
+                throw failure;
+            }
             redaction.learnSecretHeaders(authentication.keySet());
+            // A request that fails without an answer keeps its permit: the provider may have counted it.
             HttpResult result = observed(call, transport, authentication, context);
-            limiter.recordResponse(result);
+            limiter.recordResponse(permit, result);
             if (result.successful() || result.status() == 304) {
                 return result;
             }
@@ -202,14 +209,16 @@ public final class CallExecutor {
         return error;
     }
 
-    private void waitForBudget(CallState state) throws InterruptedException {
+    private ConnectionRateLimiter.Permit waitForBudget(CallState state) throws InterruptedException {
         try {
             Duration allowance = settings.maxRateLimitWait().minus(state.rateLimitWaited);
-            Duration waited = limiter.acquire(allowance);
+            ConnectionRateLimiter.Permit permit = limiter.acquire(allowance);
+            Duration waited = permit.waited();
             if (!waited.isZero()) {
                 observer.rateLimitWaited(providerId, waited);
             }
             state.rateLimitWaited = state.rateLimitWaited.plus(waited);
+            return permit;
         } catch (RateLimitedException exhausted) {
             HttpResult cause = state.lastRateLimited;
             throw cause == null ? exhausted
