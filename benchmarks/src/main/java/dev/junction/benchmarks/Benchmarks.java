@@ -139,7 +139,7 @@ public final class Benchmarks {
         String j = String.format(Locale.ROOT, "Junction full sync, %,d contacts (raw + unified + change feed)", Long.parseLong(records));
         rows.add(row(s, j, "records/s", junction, r -> r.get("rate").asDouble(), ""));
         rows.add(row(s, j, "peak heap after GC", junction, r -> r.get("peakHeapAfterGc").asDouble() / MB, "MB"));
-        rows.add(row(s, j, "peak RSS (sandbox in the same JVM)", junction, r -> r.get("peakRss").asDouble() / MB, "MB"));
+        rows.add(row(s, j, "peak RSS (the sandbox runs in its own JVM)", junction, r -> r.get("peakRss").asDouble() / MB, "MB"));
         String c = String.format(Locale.ROOT, "reference: PostgreSQL COPY of the same raw rows, %,d", Long.parseLong(records));
         rows.add(row(s, c, "records/s", copy, r -> r.get("rate").asDouble(), ""));
         String n = String.format(Locale.ROOT, "reference: naive autocommit upsert loop, %,d", Long.parseLong(naiveRecords));
