@@ -113,11 +113,11 @@ public final class Worker {
             try (Measurements memory = Measurements.start()) {
                 long started = System.nanoTime();
                 long cpuBefore = cpuNanos();
-                double databaseCpuBefore = schema.databaseCpuSeconds();
+                Map<Integer, Long> databaseCpuBefore = backendCpu(schema);
                 SyncRun run = hub.startSync(TENANT, connectionId, SyncRequest.full().only("contacts")).await();
                 double seconds = (System.nanoTime() - started) / 1e9;
                 result.put("cpuSeconds", (cpuNanos() - cpuBefore) / 1e9);
-                result.put("databaseCpuSeconds", schema.databaseCpuSeconds() - databaseCpuBefore);
+                result.put("databaseCpuSeconds", cpuSecondsSince(databaseCpuBefore, backendCpu(schema)));
                 if (Boolean.getBoolean("bench.threads")) {
                     printThreadCpu();
                 }
@@ -153,7 +153,7 @@ public final class Worker {
             Map<String, Object> result = new LinkedHashMap<>();
             try (Measurements memory = Measurements.start()) {
                 long started = System.nanoTime();
-                double databaseCpuBefore = schema.databaseCpuSeconds();
+                Map<Integer, Long> databaseCpuBefore = backendCpu(schema);
                 // The rows are encoded as they stream into COPY, 10,000 at a time, in one transaction.
                 connection.setAutoCommit(false);
                 StringBuilder csv = new StringBuilder(16 << 20);
@@ -174,7 +174,7 @@ public final class Worker {
                 copy(connection, csv);
                 connection.commit();
                 double seconds = (System.nanoTime() - started) / 1e9;
-                result.put("databaseCpuSeconds", schema.databaseCpuSeconds() - databaseCpuBefore);
+                result.put("databaseCpuSeconds", cpuSecondsSince(databaseCpuBefore, backendCpu(schema)));
                 result.put("records", (long) items.size());
                 result.put("seconds", seconds);
                 result.put("rate", items.size() / seconds);
@@ -220,7 +220,7 @@ public final class Worker {
                             + "DO UPDATE SET payload = EXCLUDED.payload, content_hash = EXCLUDED.content_hash, "
                             + "remote_updated_at = EXCLUDED.remote_updated_at, updated_at = now()")) {
                 long started = System.nanoTime();
-                double databaseCpuBefore = schema.databaseCpuSeconds();
+                Map<Integer, Long> databaseCpuBefore = backendCpu(schema);
                 long[] count = {0};
                 fetchAll(clio.endpoint().apiBaseUrl(), clio.endpoint().accessToken(), item -> {
                     try {
@@ -238,7 +238,7 @@ public final class Worker {
                     }
                 });
                 double seconds = (System.nanoTime() - started) / 1e9;
-                result.put("databaseCpuSeconds", schema.databaseCpuSeconds() - databaseCpuBefore);
+                result.put("databaseCpuSeconds", cpuSecondsSince(databaseCpuBefore, backendCpu(schema)));
                 result.put("records", count[0]);
                 result.put("seconds", seconds);
                 result.put("rate", count[0] / seconds);
@@ -354,9 +354,9 @@ public final class Worker {
         try (ClioSandbox clio = builder.start(); Schema schema = new Schema(); HikariDataSource pool = schema.pool();
                 // Clio's own policy (its X-RateLimit-* headers) with the scaled-down budget, as a user would configure it.
                 // (--headers none: the proactive budget alone, to tell the two rules apart.)
-                Hub hub = hub(clio, pool, options.getOrDefault("headers", "clio").equals("none") ? RateLimitPolicy.of(limit, window)
-                        : new ClioProvider().rateLimitPolicy().withBudget(limit, window), trace)) {
-            String connectionId = connect(hub, clio);
+                Hub hub = hub(endpoint(clio), pool, options.getOrDefault("headers", "clio").equals("none") ? RateLimitPolicy.of(limit, window)
+                        : new ClioProvider().rateLimitPolicy().withBudget(limit, window), dev.junction.core.crypto.SecretCipher.generateKey(), trace)) {
+            String connectionId = connect(hub, endpoint(clio));
             RateLimitStatistics before = clio.rateLimitStatistics();
             long started = System.nanoTime();
             List<SyncHandle> handles = new ArrayList<>();
@@ -433,7 +433,7 @@ public final class Worker {
                         builder -> builder.withRateLimit(ClioProvider.ID, RateLimitPolicy.UNLIMITED)
                                 .withWebhookGroupCommit(maxBatch, Duration.ZERO))) {
             Hub hub = server.hub();
-            String connectionId = connect(hub, clio);
+            String connectionId = connect(hub, endpoint(clio));
             hub.enableWebhooks(TENANT, connectionId, server.localUrl() + "/v1/webhooks");
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             dev.junction.core.spi.WebhookSubscription contacts;
@@ -525,12 +525,9 @@ public final class Worker {
             result.put("applyCpuSeconds", (after.since(before, "junction-webhooks") + after.since(before, "sandbox-")) / 1e9);
             result.put("otherCpuSeconds", (processCpu - after.since(before, "")) / 1e9);
             result.put("loadCpuSeconds", loadResult.get("loadCpuSeconds").asDouble());
-            long backendTicks = 0;
-            for (Map.Entry<Integer, Long> backend : backendsAtEnd.entrySet()) {
-                backendTicks += backend.getValue() - backendsAtStart.getOrDefault(backend.getKey(), 0L);
-            }
-            if (!backendsAtEnd.isEmpty()) {
-                result.put("postgresCpuSeconds", backendTicks / 100.0); // absent when PostgreSQL runs on another host
+            double postgresCpu = cpuSecondsSince(backendsAtStart, backendsAtEnd);
+            if (!Double.isNaN(postgresCpu)) {
+                result.put("postgresCpuSeconds", postgresCpu); // absent when PostgreSQL runs on another host
             }
             result.put("inboxRows", inbox[0]);
             result.put("inboxDistinct", inbox[1]);
@@ -551,9 +548,7 @@ public final class Worker {
                 while (rows.next()) {
                     int pid = rows.getInt(1);
                     try {
-                        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(pid), "stat"));
-                        String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        ticks.put(pid, Long.parseLong(rest[11]) + Long.parseLong(rest[12]));
+                        ticks.put(pid, cpuTicks(java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(pid), "stat"))));
                     } catch (IOException notHere) {
                         // not on this host, or the backend ended meanwhile
                     }
@@ -561,6 +556,25 @@ public final class Worker {
             }
         }
         return ticks;
+    }
+
+    /**
+     * CPU seconds the backends in {@code after} spent since {@code before} (a backend that started meanwhile counts
+     * from zero); NaN when PostgreSQL runs elsewhere and {@code /proc} showed none.
+     */
+    static double cpuSecondsSince(Map<Integer, Long> before, Map<Integer, Long> after) {
+        if (after.isEmpty()) return Double.NaN;
+        long ticks = 0;
+        for (Map.Entry<Integer, Long> backend : after.entrySet()) {
+            ticks += backend.getValue() - before.getOrDefault(backend.getKey(), 0L);
+        }
+        return ticks / 100.0;
+    }
+
+    /** User plus system CPU ticks (1/100 s) from a {@code /proc/.../stat} line. */
+    static long cpuTicks(String stat) {
+        String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(rest[11]) + Long.parseLong(rest[12]);
     }
 
     /** hub-server's settings for scenario 5: PostgreSQL in {@code schema}, Clio's OAuth client, no scheduler. */
@@ -649,8 +663,7 @@ public final class Worker {
                     continue; // the thread ended meanwhile
                 }
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "N");
-                String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                ticks.merge(name, Long.parseLong(rest[11]) + Long.parseLong(rest[12]), Long::sum);
+                ticks.merge(name, cpuTicks(stat), Long::sum);
             }
         }
         return ticks;
@@ -706,23 +719,6 @@ public final class Worker {
                 .withRateLimit(Integer.MAX_VALUE, Duration.ofSeconds(1)).start();
     }
 
-    private Hub hub(ClioSandbox clio, HikariDataSource pool, RateLimitPolicy policy) {
-        return hub(clio, pool, policy, dev.junction.core.crypto.SecretCipher.generateKey());
-    }
-
-    private Hub hub(ClioSandbox clio, HikariDataSource pool, RateLimitPolicy policy, dev.junction.core.HubObserver observer) {
-        return hub(clio, pool, policy, dev.junction.core.crypto.SecretCipher.generateKey(), observer);
-    }
-
-    private Hub hub(ClioSandbox clio, HikariDataSource pool, RateLimitPolicy policy, String key) {
-        return hub(endpoint(clio), pool, policy, key, dev.junction.core.HubObserver.NONE);
-    }
-
-    private Hub hub(ClioSandbox clio, HikariDataSource pool, RateLimitPolicy policy, String key,
-            dev.junction.core.HubObserver observer) {
-        return hub(endpoint(clio), pool, policy, key, observer);
-    }
-
     private Hub hub(SandboxProcess.Endpoint clio, HikariDataSource pool, RateLimitPolicy policy, String key) {
         return hub(clio, pool, policy, key, dev.junction.core.HubObserver.NONE);
     }
@@ -737,10 +733,6 @@ public final class Worker {
                 .withRateLimit(ClioProvider.ID, policy)
                 .withPageSize(200)
                 .build();
-    }
-
-    private static String connect(Hub hub, ClioSandbox clio) {
-        return connect(hub, endpoint(clio));
     }
 
     private static String connect(Hub hub, SandboxProcess.Endpoint clio) {
@@ -792,7 +784,7 @@ public final class Worker {
             java.util.Properties properties = new java.util.Properties();
             properties.setProperty("user", pgUser);
             properties.setProperty("password", pgPassword);
-            properties.setProperty("ApplicationName", name); // so databaseCpuSeconds() finds its backends
+            properties.setProperty("ApplicationName", name); // so backendCpu() finds its backends
             Connection connection = DriverManager.getConnection(pgUrl, properties);
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SET search_path TO " + name);
@@ -814,33 +806,6 @@ public final class Worker {
             config.setPoolName("bench");
             config.addDataSourceProperty("ApplicationName", name);
             return new HikariDataSource(config);
-        }
-
-        /**
-         * CPU time used so far by the PostgreSQL backends serving this schema's connections (found by their
-         * application name; read from /proc, so only on the database's own host). Background processes (WAL writer,
-         * checkpointer) are not counted.
-         */
-        double databaseCpuSeconds() throws SQLException {
-            List<Long> pids = new ArrayList<>();
-            try (Connection connection = DriverManager.getConnection(pgUrl, pgUser, pgPassword);
-                    PreparedStatement query = connection.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
-                query.setString(1, name);
-                try (ResultSet rows = query.executeQuery()) {
-                    while (rows.next()) pids.add(rows.getLong(1));
-                }
-            }
-            long ticks = 0;
-            for (long pid : pids) {
-                try {
-                    String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
-                    String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(rest[11]) + Long.parseLong(rest[12]);
-                } catch (IOException | RuntimeException notHere) {
-                    return Double.NaN; // a remote database, or the backend ended
-                }
-            }
-            return ticks / 100.0;
         }
 
         /** Rows inserted, updated and deleted in this schema's tables so far, per PostgreSQL's statistics. */

@@ -7,14 +7,14 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock that moves only when told to. Thread-safe. */
-final class ManualClock extends Clock {
+/** A clock that moves only when told to. Thread-safe. Shared by the http tests and their internal package. */
+public final class ManualClock extends Clock {
 
-    static final Instant START = Instant.parse("2024-03-04T09:00:00Z");
+    public static final Instant START = Instant.parse("2024-03-04T09:00:00Z");
 
     private final AtomicReference<Instant> now = new AtomicReference<>(START);
 
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         now.updateAndGet(instant -> instant.plus(duration));
     }
 

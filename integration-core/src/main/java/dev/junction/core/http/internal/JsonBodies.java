@@ -92,23 +92,32 @@ public final class JsonBodies {
                 texts = new ArrayList<>(expected);
                 JsonToken element;
                 while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
-                    if (element != JsonToken.START_OBJECT && element != JsonToken.START_ARRAY) {
-                        return null;
-                    }
-                    char closing = element == JsonToken.START_OBJECT ? '}' : ']';
                     long start = parser.currentTokenLocation().getByteOffset();
                     parser.skipChildren();
-                    long end = parser.currentLocation().getByteOffset(); // just past the closing bracket
-                    if (start < 0 || end > body.length || end <= start || body[(int) end - 1] != closing) {
+                    String text = cut(body, start, parser.currentLocation().getByteOffset(), element);
+                    if (text == null) {
                         return null;
                     }
-                    texts.add(new String(body, (int) start, (int) (end - start), StandardCharsets.UTF_8));
+                    texts.add(text);
                 }
             }
             return texts != null && texts.size() == expected ? texts : null;
         } catch (IOException unreadable) {
             return null;
         }
+    }
+
+    /**
+     * The text of the element that opened with {@code opening} at byte {@code start} and ended just before {@code end}
+     * (the parser's position after its closing bracket), or null when it is not an object or array or the offsets do
+     * not frame it.
+     */
+    private static String cut(byte[] body, long start, long end, JsonToken opening) {
+        char closing = opening == JsonToken.START_OBJECT ? '}' : opening == JsonToken.START_ARRAY ? ']' : 0;
+        if (closing == 0 || start < 0 || end > body.length || end <= start || body[(int) end - 1] != closing) {
+            return null;
+        }
+        return new String(body, (int) start, (int) (end - start), StandardCharsets.UTF_8);
     }
 
     /** A list page's body with the exact text of each element of its top-level arrays of objects, by field. */
@@ -152,10 +161,9 @@ public final class JsonBodies {
                     }
                     long start = parser.currentTokenLocation().getByteOffset();
                     array.add(valueOf(values, mapper, parser));
-                    long end = parser.currentLocation().getByteOffset(); // just past the element's closing bracket
-                    char closing = token == JsonToken.START_OBJECT ? '}' : ']';
-                    if (exact && token.isStructStart() && start >= 0 && end <= body.length && end > start && body[(int) end - 1] == closing) {
-                        elements.add(new String(body, (int) start, (int) (end - start), StandardCharsets.UTF_8));
+                    String text = exact ? cut(body, start, parser.currentLocation().getByteOffset(), token) : null;
+                    if (text != null) {
+                        elements.add(text);
                     } else {
                         exact = false;
                     }

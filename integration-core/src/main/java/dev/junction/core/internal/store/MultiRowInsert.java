@@ -1,13 +1,12 @@
 package dev.junction.core.internal.store;
 
+import dev.junction.core.internal.Json;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -151,50 +150,14 @@ final class MultiRowInsert {
 
         @Override
         public Row timestamp(Instant value) {
-            StringBuilder out = next();
-            if (value == null) {
-                out.append("\\N");
-            } else {
-                appendTimestamp(out, value);
-            }
+            // ISO-8601 in UTC, which PostgreSQL reads; written by hand (see Json.iso), not by a formatter per value.
+            next().append(value == null ? "\\N" : Json.iso(value));
             return this;
         }
 
         String content() {
             return text.toString();
         }
-    }
-
-    /**
-     * {@code 2026-11-22 07:44:44.123456789+00}: PostgreSQL's own input form in UTC, written by hand (a formatter per
-     * value cost more than the rest of the row); PostgreSQL rounds the nanoseconds to microseconds as it does for a
-     * bound timestamp. Years outside 1..9999 fall back to ISO-8601.
-     */
-    static void appendTimestamp(StringBuilder out, Instant value) {
-        if (value.getEpochSecond() < -62_135_596_800L || value.getEpochSecond() >= 253_402_300_800L) {
-            out.append(value); // before year 1 or after 9999: ISO-8601, which PostgreSQL reads too
-            return;
-        }
-        LocalDateTime utc = LocalDateTime.ofEpochSecond(value.getEpochSecond(), value.getNano(), ZoneOffset.UTC);
-        digits(out, utc.getYear(), 4).append('-');
-        digits(out, utc.getMonthValue(), 2).append('-');
-        digits(out, utc.getDayOfMonth(), 2).append(' ');
-        digits(out, utc.getHour(), 2).append(':');
-        digits(out, utc.getMinute(), 2).append(':');
-        digits(out, utc.getSecond(), 2);
-        if (utc.getNano() != 0) {
-            digits(out.append('.'), utc.getNano(), 9);
-        }
-        out.append("+00");
-    }
-
-    private static final int[] POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
-
-    private static StringBuilder digits(StringBuilder out, int value, int width) {
-        for (int position = width - 1; position >= 0; position--) {
-            out.append((char) ('0' + value / POWERS_OF_TEN[position] % 10));
-        }
-        return out;
     }
 
     /**

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.junction.core.error.ErrorContext;
 import dev.junction.core.http.HttpResult;
+import dev.junction.core.http.ManualClock;
 import dev.junction.core.http.Sleeper;
 import dev.junction.core.spi.RateLimitPolicy;
 import dev.junction.core.spi.RateLimitPolicy.RateLimitHeaders;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -20,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ConnectionRateLimiterTest {
 
-    private static final Instant START = Instant.parse("2024-03-04T09:00:00Z");
+    private static final Instant START = ManualClock.START;
     private static final Duration NO_LIMIT = Duration.ofHours(1);
 
     private final ManualClock clock = new ManualClock();
@@ -248,30 +245,5 @@ class ConnectionRateLimiterTest {
         headers.put("X-RateLimit-Remaining", List.of(Integer.toString(remaining)));
         headers.put("X-RateLimit-Reset", List.of(Long.toString(reset.getEpochSecond())));
         return headers;
-    }
-
-    /** A clock that moves only when told to. Thread-safe. */
-    private static final class ManualClock extends Clock {
-
-        private final AtomicReference<Instant> now = new AtomicReference<>(START);
-
-        void advance(Duration duration) {
-            now.updateAndGet(instant -> instant.plus(duration));
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("tests run in UTC");
-        }
     }
 }
