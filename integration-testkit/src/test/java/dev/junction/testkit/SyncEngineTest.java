@@ -124,6 +124,33 @@ class SyncEngineTest {
         assertThat(hub.sync(TENANT, connection.id(), SyncRequest.full()).entity("people").orElseThrow().unchanged()).isEqualTo(60);
     }
 
+    /**
+     * Timestamps finer than the database keeps are rounded to the microsecond alike on both write paths (COPY sends
+     * them as binary microseconds, an INSERT as text the driver rounds), half up.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void subMicrosecondTimestampsRoundAlikeOnBothWritePaths(TestDatabase.Kind kind) {
+        start(kind, 50);
+        clock.advance(Duration.ofNanos(123_456_500)); // exactly half a microsecond over: rounds up
+        for (int id = 1; id <= 60; id++) {
+            provider.put(id, "Person " + id);
+        }
+
+        assertThat(hub.sync(TENANT, connection.id(), SyncRequest.full()).status()).isEqualTo(SyncStatus.SUCCEEDED);
+
+        Instant rounded = Instant.parse("2026-01-01T00:00:00.123457Z");
+        for (String id : List.of("1", "50", "51", "60")) { // the COPY page's first and last, the INSERT page's
+            var raw = hub.getRawRecord(TENANT, connection.id(), "people", id).orElseThrow();
+            assertThat(raw.remoteUpdatedAt()).as("record %s", id).isEqualTo(rounded);
+            assertThat(raw.updatedAt()).as("record %s", id).isEqualTo(rounded);
+            assertThat(hub.getRecord(TENANT, connection.id(), Contact.class, id).orElseThrow().remoteUpdatedAt())
+                    .as("record %s", id).isEqualTo(rounded);
+        }
+        assertThat(hub.changes(TENANT, 0, null, 1000).events()).hasSize(60)
+                .allSatisfy(event -> assertThat(event.occurredAt()).isEqualTo(rounded));
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void incrementalSyncPicksUpChangesAndAFullPassSweepsDeletions(TestDatabase.Kind kind) {

@@ -27,6 +27,14 @@ import java.util.stream.Collectors;
  */
 public final class ConnectorContextImpl implements ConnectorContext {
 
+    /**
+     * How long an OAuth connection's tokens, once read from the store, are reused for further requests (a page-by-page
+     * sync sends several a second; each read is a query and a decryption). Tokens about to expire are never reused; a
+     * 401 drops them, and the refresh finds whatever another process stored meanwhile; so the only cost of the reuse
+     * is that a token replaced elsewhere may still be sent for this long, which the provider answers with a 401.
+     */
+    static final Duration TOKEN_REUSE = Duration.ofSeconds(1);
+
     private final String tenantId;
     private final String connectionId;
     private final Provider provider;
@@ -103,10 +111,19 @@ public final class ConnectorContextImpl implements ConnectorContext {
         }
         return new RequestAuthenticator() {
             private volatile String lastToken;
+            /** Tokens read from the store, and when (System.nanoTime): reused for {@link #TOKEN_REUSE}. */
+            private volatile Credentials.OAuthTokens read;
+            private volatile long readAt;
 
             @Override
             public Map<String, String> headers() {
-                lastToken = tokens.accessToken(tenantId, connectionId);
+                Credentials.OAuthTokens current = read;
+                if (current == null || System.nanoTime() - readAt > TOKEN_REUSE.toNanos() || !tokens.stillFresh(current)) {
+                    current = tokens.currentTokens(tenantId, connectionId);
+                    readAt = System.nanoTime();
+                    read = current;
+                }
+                lastToken = current.accessToken();
                 return Map.of("Authorization", "Bearer " + lastToken);
             }
 
@@ -116,6 +133,7 @@ public final class ConnectorContextImpl implements ConnectorContext {
                 if (rejected == null) {
                     return false;
                 }
+                read = null; // the next request reads (or refreshes) again
                 tokens.refresh(tenantId, connectionId, rejected);
                 return true;
             }

@@ -58,12 +58,22 @@ public final class TokenManager {
 
     /** The access token to use now, refreshed first when it expires within the refresh-ahead window. */
     public String accessToken(String tenantId, String connectionId) {
+        return currentTokens(tenantId, connectionId).accessToken();
+    }
+
+    /** The tokens to use now (read from the store), refreshed first when they expire within the refresh-ahead window. */
+    public Credentials.OAuthTokens currentTokens(String tenantId, String connectionId) {
         ConnectionRow row = manager.row(tenantId, connectionId);
         Credentials.OAuthTokens tokens = tokensOf(row);
         if (!expiresSoon(tokens)) {
-            return tokens.accessToken();
+            return tokens;
         }
-        return refresh(tenantId, connectionId, tokens.accessToken()).accessToken();
+        return refresh(tenantId, connectionId, tokens.accessToken());
+    }
+
+    /** Whether tokens read earlier may still be used now: they do not expire within the refresh-ahead window. */
+    public boolean stillFresh(Credentials.OAuthTokens tokens) {
+        return !expiresSoon(tokens);
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.junction.core.internal.store;
 
-import dev.junction.core.internal.Json;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,7 +14,7 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * A page's rows in one statement per table: on PostgreSQL, from {@link #COPY_FROM} rows up, one {@code COPY ... FROM
- * STDIN} (the rows as text, no parameters to bind, and the server inserts them in bulk); otherwise one
+ * STDIN} in binary format (no parameters to bind, nothing to escape or parse, and the server inserts them in bulk); otherwise one
  * {@code INSERT ... VALUES (...), (...), ...} (in chunks below PostgreSQL's 32,767 parameters), where a JDBC batch of
  * single-row inserts would cost the database one statement execution per row. Plain JDBC on the handle's connection,
  * inside the caller's transaction (a failed COPY fails the transaction like a failed insert); the INSERT form works
@@ -84,79 +83,120 @@ final class MultiRowInsert {
     }
 
     /**
-     * Rows in COPY's text format: columns separated by tabs, rows ended by newlines, {@code \N} for null, and
-     * backslash, tab, newline and carriage return escaped with a backslash.
+     * Rows in COPY's binary format: a fixed header, then per row its field count and each field as a length and
+     * bytes ({@code -1} for null), then a trailer. Nothing is escaped or parsed: text goes as its UTF-8 bytes (the
+     * driver's client encoding), timestamps as microseconds since 2000-01-01 UTC, booleans as one byte, numbers as
+     * eight bytes. So {@link #number} is for {@code BIGINT} columns only, and each value's column must have the type
+     * its method writes: the server refuses a row whose bytes do not fit the column ("incorrect binary data format").
      */
-    static final class CopyText implements Row {
-        private final StringBuilder text;
-        private boolean rowStarted;
+    static final class CopyBinary implements Row {
+        private static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0,
+            0, 0, 0, 0, // flags
+            0, 0, 0, 0}; // header extension length
+        /** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in seconds since 1970. */
+        private static final long POSTGRES_EPOCH_SECONDS = 946_684_800L;
 
-        CopyText(int capacity) {
-            this.text = new StringBuilder(capacity);
+        private final short columns;
+        private byte[] buffer;
+        private int size;
+
+        CopyBinary(int columns, int capacity) {
+            this.columns = (short) columns;
+            this.buffer = new byte[Math.max(capacity, 64)];
+            put(HEADER, 0, HEADER.length);
         }
 
-        private StringBuilder next() {
-            if (rowStarted) text.append('\t');
-            rowStarted = true;
-            return text;
+        void startRow() {
+            ensure(2);
+            putShort(columns);
         }
 
-        void endRow() {
-            text.append('\n');
-            rowStarted = false;
+        /** The encoded rows with the trailer; the buffer itself (valid up to {@link #size()}), not a copy. */
+        byte[] finish() {
+            ensure(2);
+            putShort((short) -1);
+            return buffer;
+        }
+
+        int size() {
+            return size;
         }
 
         @Override
         public Row text(String value) {
-            StringBuilder out = next();
             if (value == null) {
-                out.append("\\N");
-                return this;
+                return nullField();
             }
-            if (value.indexOf('\\') < 0 && value.indexOf('\n') < 0 && value.indexOf('\t') < 0 && value.indexOf('\r') < 0) {
-                out.append(value); // the common case: one bulk copy (each indexOf is a vectorised scan)
-                return this;
-            }
-            int plain = 0;
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                char escaped = switch (c) {
-                    case '\\' -> '\\';
-                    case '\t' -> 't';
-                    case '\n' -> 'n';
-                    case '\r' -> 'r';
-                    default -> 0;
-                };
-                if (escaped != 0) {
-                    out.append(value, plain, i).append('\\').append(escaped);
-                    plain = i + 1;
-                }
-            }
-            out.append(value, plain, value.length());
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8); // a plain array copy for ASCII text
+            ensure(4 + bytes.length);
+            putInt(bytes.length);
+            put(bytes, 0, bytes.length);
             return this;
         }
 
         @Override
         public Row number(long value) {
-            next().append(value);
+            ensure(12);
+            putInt(8);
+            putLong(value);
             return this;
         }
 
         @Override
         public Row flag(boolean value) {
-            next().append(value ? 't' : 'f');
+            ensure(5);
+            putInt(1);
+            buffer[size++] = (byte) (value ? 1 : 0);
             return this;
         }
 
         @Override
         public Row timestamp(Instant value) {
-            // ISO-8601 in UTC, which PostgreSQL reads; written by hand (see Json.iso), not by a formatter per value.
-            next().append(value == null ? "\\N" : Json.iso(value));
+            if (value == null) {
+                return nullField();
+            }
+            // Rounded to the microsecond, half up, as the driver rounds a timestamp it sends as text.
+            long micros = Math.addExact(Math.multiplyExact(value.getEpochSecond() - POSTGRES_EPOCH_SECONDS, 1_000_000L),
+                    (value.getNano() + 500) / 1_000);
+            ensure(12);
+            putInt(8);
+            putLong(micros);
             return this;
         }
 
-        String content() {
-            return text.toString();
+        private Row nullField() {
+            ensure(4);
+            putInt(-1);
+            return this;
+        }
+
+        private void ensure(int more) {
+            if (size + more > buffer.length) {
+                buffer = java.util.Arrays.copyOf(buffer, Math.max(buffer.length * 2, size + more));
+            }
+        }
+
+        private void put(byte[] bytes, int offset, int length) {
+            ensure(length);
+            System.arraycopy(bytes, offset, buffer, size, length);
+            size += length;
+        }
+
+        private void putShort(short value) {
+            buffer[size++] = (byte) (value >>> 8);
+            buffer[size++] = (byte) value;
+        }
+
+        private void putInt(int value) {
+            buffer[size++] = (byte) (value >>> 24);
+            buffer[size++] = (byte) (value >>> 16);
+            buffer[size++] = (byte) (value >>> 8);
+            buffer[size++] = (byte) value;
+        }
+
+        private void putLong(long value) {
+            putInt((int) (value >>> 32));
+            putInt((int) value);
         }
     }
 
@@ -170,7 +210,7 @@ final class MultiRowInsert {
         if (values.size() >= COPY_FROM) {
             CopyIn copy = startCopy(connection, table, columns);
             if (copy != null) {
-                copy(copy, table, values, binder);
+                copy(copy, table, columnCount(columns), values, binder);
                 return;
             }
         }
@@ -204,21 +244,25 @@ final class MultiRowInsert {
                 return null;
             }
             return connection.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("COPY " + table + " (" + columns + ") FROM STDIN");
+                    .copyIn("COPY " + table + " (" + columns + ") FROM STDIN (FORMAT binary)");
         } catch (SQLException e) {
             throw new UnableToExecuteStatementException("COPY into " + table + " failed to start", e, null);
         }
     }
 
-    private static <T> void copy(CopyIn copy, String table, List<T> values, Binder<T> binder) {
+    private static int columnCount(String columns) {
+        return (int) columns.chars().filter(c -> c == ',').count() + 1;
+    }
+
+    private static <T> void copy(CopyIn copy, String table, int columns, List<T> values, Binder<T> binder) {
         try {
-            CopyText rows = new CopyText(values.size() * 256);
+            CopyBinary rows = new CopyBinary(columns, values.size() * 512);
             for (T value : values) {
+                rows.startRow();
                 binder.bind(rows, value);
-                rows.endRow();
             }
-            byte[] bytes = rows.content().getBytes(StandardCharsets.UTF_8);
-            copy.writeToCopy(bytes, 0, bytes.length);
+            byte[] bytes = rows.finish();
+            copy.writeToCopy(bytes, 0, rows.size());
             copy.endCopy();
         } catch (SQLException e) {
             cancel(copy);
