@@ -424,14 +424,16 @@ public final class SyncEngine {
                         sync.insertDeadLetter(handle, tenantId, connectionId, entity.name(), null, runId, "sync",
                                 "UNEXPECTED_PAYLOAD: record could not be identified", unreadable, now);
                     }
-                    sync.saveCheckpoint(handle, tenantId, next, now);
-                    // The entity's progress row commits with the page: one transaction (one WAL flush) per page.
-                    sync.updateEntity(handle, tenantId, counters.withPage(written, failures.size() + page.unreadable().size())
-                            .row(entity.name(), SyncStatus.RUNNING, null, null, opened));
-                    if (!sync.renewLease(handle, tenantId, connectionId, entity.name(), runId, now.plus(settings.leaseDuration()))) {
+                    // The checkpoint and the entity's progress row commit with the page: one transaction (one WAL
+                    // flush) per page; the lease is renewed and a cancel request read in the same statement.
+                    SyncRepository.PageDone done = sync.pageDone(handle, tenantId, next,
+                            counters.withPage(written, failures.size() + page.unreadable().size())
+                                    .row(entity.name(), SyncStatus.RUNNING, null, null, opened),
+                            now.plus(settings.leaseDuration()), now, database.kind() == Database.Kind.POSTGRESQL);
+                    if (!done.leaseHeld()) {
                         throw new JunctionException(ErrorKind.CONFLICT, "lost the sync lease (another process took it over)");
                     }
-                    if (sync.cancelRequested(handle, tenantId, runId)) {
+                    if (done.cancelRequested()) {
                         cancelled.set(true); // asked from another process: this page commits, the next is not fetched
                     }
                     return written;
