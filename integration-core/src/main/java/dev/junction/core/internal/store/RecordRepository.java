@@ -109,14 +109,26 @@ public final class RecordRepository {
      * the primary key), and scanned the whole entity on every page; both databases use the primary key for the join.
      */
     private Map<String, Existing> loadExisting(Handle handle, Scope scope, java.util.Collection<String> ids) {
+        // Plain JDBC: this runs once a page, and the statement machinery around it cost more than the query.
         Map<String, Existing> existing = new HashMap<>();
-        handle.createQuery("SELECT r.external_id, r.content_hash, r.deleted FROM UNNEST(:ids) AS u(id) "
-                        + "JOIN junction_raw_record r ON r.connection_id = :connection AND r.entity = :entity "
-                        + "AND r.external_id = u.id WHERE r.tenant_id = :tenant")
-                .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
-                .bindArray("ids", String.class, new ArrayList<>(ids))
-                .map((rs, ctx) -> Map.entry(rs.getString("external_id"), new Existing(rs.getString("content_hash"), rs.getBoolean("deleted"))))
-                .forEach(entry -> existing.put(entry.getKey(), entry.getValue()));
+        java.sql.Connection connection = handle.getConnection();
+        try (java.sql.PreparedStatement statement = connection.prepareStatement("SELECT r.external_id, r.content_hash, r.deleted "
+                + "FROM UNNEST(?) AS u(id) JOIN junction_raw_record r ON r.connection_id = ? AND r.entity = ? "
+                + "AND r.external_id = u.id WHERE r.tenant_id = ?")) {
+            java.sql.Array array = connection.createArrayOf("varchar", ids.toArray());
+            statement.setArray(1, array);
+            statement.setString(2, scope.connectionId());
+            statement.setString(3, scope.entity());
+            statement.setString(4, scope.tenantId());
+            try (java.sql.ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    existing.put(rs.getString(1), new Existing(rs.getString(2), rs.getBoolean(3)));
+                }
+            }
+            array.free();
+        } catch (java.sql.SQLException e) {
+            throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException("reading the page's stored records failed", e, null);
+        }
         return existing;
     }
 
@@ -212,11 +224,19 @@ public final class RecordRepository {
      * is created with the tenant's first connection; should it be missing, it is created in a transaction of its own.
      */
     private static void lockFeed(Handle handle, String tenantId) {
-        if (handle.createUpdate("UPDATE junction_feed_lock SET appends = appends + 1 WHERE tenant_id = :tenant")
-                .bind("tenant", tenantId).execute() == 0) {
+        if (takeFeedLock(handle, tenantId) == 0) {
             ensureFeedLock(handle.getJdbi(), tenantId);
-            handle.createUpdate("UPDATE junction_feed_lock SET appends = appends + 1 WHERE tenant_id = :tenant")
-                    .bind("tenant", tenantId).execute();
+            takeFeedLock(handle, tenantId);
+        }
+    }
+
+    private static int takeFeedLock(Handle handle, String tenantId) {
+        try (java.sql.PreparedStatement statement = handle.getConnection()
+                .prepareStatement("UPDATE junction_feed_lock SET appends = appends + 1 WHERE tenant_id = ?")) {
+            statement.setString(1, tenantId);
+            return statement.executeUpdate();
+        } catch (java.sql.SQLException e) {
+            throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException("taking the change feed's lock failed", e, null);
         }
     }
 
