@@ -47,6 +47,9 @@ final class MemoryProvider implements Provider {
     /** Fail every fetch after this many successful pages (negative: never). */
     final AtomicInteger failAfterPages = new AtomicInteger(-1);
     final AtomicInteger pagesServed = new AtomicInteger();
+    /** Runs before each page is served, with the number of pages served before it. */
+    final java.util.concurrent.atomic.AtomicReference<java.util.function.IntConsumer> beforePage =
+            new java.util.concurrent.atomic.AtomicReference<>(served -> { });
     private final Clock clock;
 
     MemoryProvider(Clock clock) {
@@ -103,6 +106,7 @@ final class MemoryProvider implements Provider {
             @Override
             public Page fetch(FetchRequest request) {
                 int served = pagesServed.get();
+                beforePage.get().accept(served);
                 if (failAfterPages.get() >= 0 && served >= failAfterPages.get()) {
                     throw new ProviderUnavailableException("memory provider is down", null, ErrorContext.provider("memory"), null);
                 }

@@ -7,6 +7,7 @@ import dev.junction.core.ChangePage;
 import dev.junction.core.Connection;
 import dev.junction.core.Hub;
 import dev.junction.core.NewConnection;
+import dev.junction.core.PushChange;
 import dev.junction.core.RecordPage;
 import dev.junction.core.RecordQuery;
 import dev.junction.core.StoredRecord;
@@ -149,6 +150,38 @@ class SyncEngineTest {
         }
         assertThat(hub.changes(TENANT, 0, null, 1000).events()).hasSize(60)
                 .allSatisfy(event -> assertThat(event.occurredAt()).isEqualTo(rounded));
+    }
+
+    /**
+     * A first sync into an empty entity inserts its pages without looking up stored records. A record stored meanwhile
+     * by someone else (here a push creating person 76 while the second page is fetched; the fourth page, of 16 and so
+     * written with COPY on PostgreSQL, lists it) makes that page's insert conflict: the page is written again with
+     * lookups, and every record lands once.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aFirstSyncThatMeetsARecordStoredMeanwhileWritesThatPageAgain(TestDatabase.Kind kind) {
+        start(kind, 20);
+        for (int id = 1; id <= 75; id++) {
+            provider.put(id, "Person " + id);
+        }
+        provider.beforePage.set(served -> {
+            if (served == 1) {
+                hub.push(PushChange.create(TENANT, connection.id(), "people",
+                        MemoryProvider.JSON.createObjectNode().put("name", "Pushed Person"), clock.instant(), "push-76"));
+            }
+        });
+
+        SyncRun run = hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        assertThat(run.status()).isEqualTo(SyncStatus.SUCCEEDED);
+        assertThat(run.entity("people").orElseThrow().added()).isEqualTo(75);
+        assertThat(run.entity("people").orElseThrow().unchanged()).isEqualTo(1);
+        assertThat(hub.liveIds(TENANT, connection.id(), "people")).hasSize(76);
+        assertThat(hub.getRecord(TENANT, connection.id(), Contact.class, "76").orElseThrow().record().name())
+                .isEqualTo("Pushed Person");
+        assertThat(hub.changes(TENANT, 0, null, 1000).events()).hasSize(76)
+                .extracting(event -> event.externalId()).doesNotHaveDuplicates();
     }
 
     @ParameterizedTest

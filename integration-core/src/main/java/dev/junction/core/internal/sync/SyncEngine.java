@@ -389,6 +389,9 @@ public final class SyncEngine {
                     Optional.ofNullable(full ? null : checkpoint.passSince()), checkpoint.passUntil(), settings.pageSize());
             RecordRepository.Scope scope = new RecordRepository.Scope(tenantId, connectionId, entity.name(), runId,
                     checkpoint.passId(), RecordRepository.Source.SYNC);
+            // A first sync into an empty entity skips looking up stored hashes page by page; the first conflict
+            // (a webhook or an earlier page stored one of the page's records) ends the assumption for the pass.
+            boolean assumeNew = database.jdbi().withHandle(handle -> records.nothingStored(handle, scope));
             FetchRequest first = request;
             java.util.concurrent.Future<FetchedPage> pending = prefetcher.submit(() -> fetchAndPrepare(opened, first));
             while (true) {
@@ -407,39 +410,24 @@ public final class SyncEngine {
                     FetchRequest following = request.withCursor(page.nextCursor().get());
                     pending = prefetcher.submit(() -> fetchAndPrepare(opened, following));
                 }
-                List<PreparedRecord> prepared = fetched.prepared();
-                List<RecordPreparer.Result> failures = fetched.failures();
-                List<RemoteRecord> failedRecords = fetched.failedRecords();
+                int failures = fetched.failures().size() + page.unreadable().size();
                 Checkpoint next = page.nextCursor().isPresent()
                         ? withCursor(checkpoint, checkpoint.passMode(), page.nextCursor().get())
                         : withCursor(checkpoint, full ? SWEEP_PENDING : checkpoint.passMode(), null);
                 Instant now = clock.instant();
-                PageOutcome outcome = database.jdbi().inTransaction(handle -> {
-                    PageOutcome written = records.writePage(handle, scope, prepared, full, now);
-                    for (int i = 0; i < failures.size(); i++) {
-                        sync.insertDeadLetter(handle, tenantId, connectionId, entity.name(), failedRecords.get(i).externalId(),
-                                runId, "sync", failures.get(i).error(), failures.get(i).payload(), now);
+                PageOutcome outcome;
+                try {
+                    outcome = writePage(opened, entity, scope, page, fetched, next, full, assumeNew, counters, now);
+                } catch (RuntimeException e) {
+                    if (!assumeNew || !RecordRepository.isConflict(e)) {
+                        throw e;
                     }
-                    for (String unreadable : page.unreadable()) {
-                        sync.insertDeadLetter(handle, tenantId, connectionId, entity.name(), null, runId, "sync",
-                                "UNEXPECTED_PAYLOAD: record could not be identified", unreadable, now);
-                    }
-                    // The checkpoint and the entity's progress row commit with the page: one transaction (one WAL
-                    // flush) per page; the lease is renewed and a cancel request read in the same statement.
-                    SyncRepository.PageDone done = sync.pageDone(handle, tenantId, next,
-                            counters.withPage(written, failures.size() + page.unreadable().size())
-                                    .row(entity.name(), SyncStatus.RUNNING, null, null, opened),
-                            now.plus(settings.leaseDuration()), now, database.kind() == Database.Kind.POSTGRESQL);
-                    if (!done.leaseHeld()) {
-                        throw new JunctionException(ErrorKind.CONFLICT, "lost the sync lease (another process took it over)");
-                    }
-                    if (done.cancelRequested()) {
-                        cancelled.set(true); // asked from another process: this page commits, the next is not fetched
-                    }
-                    return written;
-                });
-                counters.add(outcome, failures.size() + page.unreadable().size());
-                observer.recordsWritten(providerId, entity.name(), outcome.added(), outcome.updated(), outcome.unchanged(), outcome.deleted(), failures.size() + page.unreadable().size());
+                    LOG.debug("a record of {} was stored meanwhile; writing the page again with lookups", entity.name());
+                    assumeNew = false;
+                    outcome = writePage(opened, entity, scope, page, fetched, next, full, false, counters, now);
+                }
+                counters.add(outcome, failures);
+                observer.recordsWritten(providerId, entity.name(), outcome.added(), outcome.updated(), outcome.unchanged(), outcome.deleted(), failures);
                 if (counters.added + counters.updated >= nextAnalyzeAt) {
                     // The tables grew a lot in this run: let PostgreSQL's planner see it (see Database).
                     database.analyzeRecordTables();
@@ -454,6 +442,37 @@ public final class SyncEngine {
                 }
                 request = request.withCursor(page.nextCursor().get());
             }
+        }
+
+        /** Writes one page with its dead letters and bookkeeping in one transaction; returns what it stored. */
+        private PageOutcome writePage(OpenedConnector opened, EntityType entity, RecordRepository.Scope scope, Page page,
+                FetchedPage fetched, Checkpoint next, boolean full, boolean assumeNew, Counters counters, Instant now) {
+            List<RecordPreparer.Result> failures = fetched.failures();
+            List<RemoteRecord> failedRecords = fetched.failedRecords();
+            return database.jdbi().inTransaction(handle -> {
+                PageOutcome written = records.writePage(handle, scope, fetched.prepared(), full, assumeNew, now);
+                for (int i = 0; i < failures.size(); i++) {
+                    sync.insertDeadLetter(handle, tenantId, connectionId, entity.name(), failedRecords.get(i).externalId(),
+                            runId, "sync", failures.get(i).error(), failures.get(i).payload(), now);
+                }
+                for (String unreadable : page.unreadable()) {
+                    sync.insertDeadLetter(handle, tenantId, connectionId, entity.name(), null, runId, "sync",
+                            "UNEXPECTED_PAYLOAD: record could not be identified", unreadable, now);
+                }
+                // The checkpoint and the entity's progress row commit with the page: one transaction (one WAL
+                // flush) per page; the lease is renewed and a cancel request read in the same statement.
+                SyncRepository.PageDone done = sync.pageDone(handle, tenantId, next,
+                        counters.withPage(written, failures.size() + page.unreadable().size())
+                                .row(entity.name(), SyncStatus.RUNNING, null, null, opened),
+                        now.plus(settings.leaseDuration()), now, database.kind() == Database.Kind.POSTGRESQL);
+                if (!done.leaseHeld()) {
+                    throw new JunctionException(ErrorKind.CONFLICT, "lost the sync lease (another process took it over)");
+                }
+                if (done.cancelRequested()) {
+                    cancelled.set(true); // asked from another process: this page commits, the next is not fetched
+                }
+                return written;
+            });
         }
 
         private Checkpoint withCursor(Checkpoint checkpoint, String passMode, String cursor) {
