@@ -1,0 +1,122 @@
+package dev.junction.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.junction.core.Connection;
+import dev.junction.core.Hub;
+import dev.junction.core.NewConnection;
+import dev.junction.core.crypto.SecretCipher;
+import dev.junction.core.internal.store.WebhookRepository;
+import dev.junction.core.internal.store.WebhookRepository.InboxRow;
+import dev.junction.core.internal.store.WebhookRepository.NewInboxRow;
+import dev.junction.core.spi.Settings;
+import dev.junction.sandbox.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The apply worker's claims a chunk at a time ({@link WebhookRepository#claimAll}) on both databases: an entry goes
+ * to one claimant only, entries not due are left alone, and {@link WebhookRepository#release} gives back only what
+ * the releasing worker holds.
+ */
+class WebhookInboxClaimTest {
+
+    private static final String TENANT = "tenant-c";
+    private static final Instant NOW = Instant.parse("2026-03-01T00:00:00Z");
+    private static final Instant LEASE = NOW.plus(Duration.ofMinutes(5));
+
+    private TestDatabase database;
+    private Hub hub;
+
+    @AfterEach
+    void stop() {
+        if (hub != null) hub.close();
+        if (database != null) database.close();
+    }
+
+    private Connection start(TestDatabase.Kind kind) {
+        database = TestDatabase.create(kind, "WebhookInboxClaimTest");
+        MutableClock clock = MutableClock.at(NOW);
+        hub = database.configure(Hub.builder())
+                .withEncryptionKey("k1", SecretCipher.generateKey())
+                .withClock(clock)
+                .withBackgroundInterval(Duration.ZERO)
+                .withProvider(new MemoryProvider(clock), Settings.EMPTY)
+                .build();
+        return hub.createConnection(NewConnection.of(TENANT, "memory").withSetting("api_key", "key-value").withSetting("webhook_secret", "s"));
+    }
+
+    /** Inserts {@code count} inbox rows received at {@code receivedAt} (due then) and returns their ids in order. */
+    private List<Long> insert(WebhookRepository repository, Connection connection, int count, Instant receivedAt) {
+        List<NewInboxRow> rows = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            rows.add(new NewInboxRow(TENANT, connection.id(), "key-" + receivedAt.getEpochSecond() + "-" + i, "people", "p" + i,
+                    "UPSERT", "{\"id\":" + i + "}", receivedAt));
+        }
+        assertThat(repository.insertInboxBatch(rows)).containsOnly(true);
+        return repository.dueInbox(receivedAt, 1000).stream().sorted().toList();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aChunkIsClaimedOnceAndOnlyWhatIsDue(TestDatabase.Kind kind) {
+        Connection connection = start(kind);
+        WebhookRepository repository = new WebhookRepository(hub.database().jdbi());
+        List<Long> due = insert(repository, connection, 5, NOW);
+        List<Long> later = new ArrayList<>(insert(repository, connection, 2, NOW.plusSeconds(60)));
+        later.removeAll(due);
+        assertThat(later).hasSize(2);
+
+        List<Long> asked = new ArrayList<>(due);
+        asked.addAll(later); // not due at NOW: left alone
+        List<InboxRow> claimed = repository.claimAll(asked, NOW, LEASE);
+
+        assertThat(claimed).extracting(InboxRow::id).containsExactlyElementsOf(due);
+        assertThat(claimed).allSatisfy(row -> {
+            assertThat(row.status()).isEqualTo("processing");
+            assertThat(row.nextAttemptAt()).isEqualTo(LEASE);
+            assertThat(row.tenantId()).isEqualTo(TENANT);
+        });
+        assertThat(claimed.get(0).payload()).isEqualTo("{\"id\":0}");
+        // A second worker racing for the same chunk gets none of it while the lease runs.
+        assertThat(repository.claimAll(asked, NOW.plusSeconds(1), LEASE.plusSeconds(1))).isEmpty();
+        assertThat(repository.dueInbox(NOW.plusSeconds(1), 100)).doesNotContainAnyElementsOf(due);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void releaseGivesBackOnlyWhatTheReleasingWorkerHolds(TestDatabase.Kind kind) {
+        Connection connection = start(kind);
+        WebhookRepository repository = new WebhookRepository(hub.database().jdbi());
+        List<Long> due = insert(repository, connection, 3, NOW);
+        List<InboxRow> claimed = repository.claimAll(due, NOW, LEASE);
+        assertThat(claimed).hasSize(3);
+
+        repository.release(claimed.subList(1, 3), NOW, LEASE.plusSeconds(1)); // another lease: not this worker's claim
+        assertThat(repository.dueInbox(NOW, 100)).isEmpty();
+
+        repository.release(claimed.subList(1, 3), NOW, LEASE);
+        assertThat(repository.dueInbox(NOW, 100)).containsExactlyElementsOf(due.subList(1, 3));
+        List<InboxRow> again = repository.claimAll(due, NOW, LEASE.plusSeconds(2));
+        assertThat(again).extracting(InboxRow::id).containsExactlyElementsOf(due.subList(1, 3));
+        assertThat(again).allSatisfy(row -> assertThat(row.attempts()).isZero());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void anEntryWhoseLeaseRanOutIsClaimedAgain(TestDatabase.Kind kind) {
+        Connection connection = start(kind);
+        WebhookRepository repository = new WebhookRepository(hub.database().jdbi());
+        List<Long> due = insert(repository, connection, 2, NOW);
+        assertThat(repository.claimAll(due, NOW, LEASE)).hasSize(2);
+
+        Instant afterLease = LEASE.plusSeconds(1);
+        assertThat(repository.claimAll(due, afterLease, afterLease.plus(Duration.ofMinutes(5)))).extracting(InboxRow::id)
+                .containsExactlyElementsOf(due);
+    }
+}
