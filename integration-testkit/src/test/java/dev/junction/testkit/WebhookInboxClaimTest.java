@@ -81,6 +81,7 @@ class WebhookInboxClaimTest {
             assertThat(row.status()).isEqualTo("processing");
             assertThat(row.nextAttemptAt()).isEqualTo(LEASE);
             assertThat(row.tenantId()).isEqualTo(TENANT);
+            assertThat(row.receivedAt()).isEqualTo(NOW);
         });
         assertThat(claimed.get(0).payload()).isEqualTo("{\"id\":0}");
         // A second worker racing for the same chunk gets none of it while the lease runs.
@@ -118,5 +119,21 @@ class WebhookInboxClaimTest {
         Instant afterLease = LEASE.plusSeconds(1);
         assertThat(repository.claimAll(due, afterLease, afterLease.plus(Duration.ofMinutes(5)))).extracting(InboxRow::id)
                 .containsExactlyElementsOf(due);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void theReceiptTimeIsStoredToTheMicrosecondAndTheEntryIsDueFromIt(TestDatabase.Kind kind) {
+        Connection connection = start(kind);
+        WebhookRepository repository = new WebhookRepository(hub.database().jdbi());
+        Instant received = Instant.parse("2026-03-01T10:15:30.123456Z");
+        List<Long> due = insert(repository, connection, 1, received);
+
+        assertThat(repository.dueInbox(received.minusNanos(1000), 10)).isEmpty();
+        List<InboxRow> claimed = repository.claimAll(due, received, LEASE.plusSeconds(3600));
+        assertThat(claimed).singleElement().satisfies(row -> {
+            assertThat(row.receivedAt()).isEqualTo(received);
+            assertThat(row.attempts()).isZero();
+        });
     }
 }
