@@ -32,6 +32,8 @@ class WebhookInboxClaimTest {
 
     private TestDatabase database;
     private Hub hub;
+    private MutableClock clock;
+    private MemoryProvider provider;
 
     @AfterEach
     void stop() {
@@ -41,12 +43,13 @@ class WebhookInboxClaimTest {
 
     private Connection start(TestDatabase.Kind kind) {
         database = TestDatabase.create(kind, "WebhookInboxClaimTest");
-        MutableClock clock = MutableClock.at(NOW);
+        clock = MutableClock.at(NOW);
+        provider = new MemoryProvider(clock);
         hub = database.configure(Hub.builder())
                 .withEncryptionKey("k1", SecretCipher.generateKey())
                 .withClock(clock)
                 .withBackgroundInterval(Duration.ZERO)
-                .withProvider(new MemoryProvider(clock), Settings.EMPTY)
+                .withProvider(provider, Settings.EMPTY)
                 .build();
         return hub.createConnection(NewConnection.of(TENANT, "memory").withSetting("api_key", "key-value").withSetting("webhook_secret", "s"));
     }
@@ -135,5 +138,34 @@ class WebhookInboxClaimTest {
             assertThat(row.receivedAt()).isEqualTo(received);
             assertThat(row.attempts()).isZero();
         });
+    }
+
+    /**
+     * A drain whose entries wait in a claimed chunk while slow refetches take the clock past half their lease gives
+     * the rest back and claims them afresh, so no entry it holds is ever due to another worker (its lease never
+     * runs out), and each is applied once.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void noClaimedEntryOutlivesItsLeaseWhileRefetchesAreSlow(TestDatabase.Kind kind) {
+        Connection connection = start(kind);
+        WebhookRepository repository = new WebhookRepository(hub.database().jdbi());
+        List<NewInboxRow> rows = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            rows.add(new NewInboxRow(TENANT, connection.id(), "slow-" + i, "people", Integer.toString(i), "REFETCH", "{}", NOW));
+        }
+        repository.insertInboxBatch(rows);
+        List<List<Long>> dueToOthers = new ArrayList<>();
+        provider.beforeFetchOne = () -> {
+            clock.advance(Duration.ofMinutes(3)); // each refetch takes 3 minutes: past half the 5-minute lease
+            dueToOthers.add(repository.dueInbox(clock.instant(), 100));
+        };
+
+        int handled = hub.processWebhooks();
+
+        assertThat(handled).isEqualTo(4);
+        assertThat(provider.fetchOneCalls.get()).isEqualTo(4);
+        assertThat(dueToOthers).hasSize(4).allSatisfy(ids -> assertThat(ids).as("due to another worker meanwhile").isEmpty());
+        assertThat(hub.webhookInbox(TENANT, connection.id(), null, 10)).extracting(entry -> entry.status()).containsOnly("processed");
     }
 }

@@ -458,6 +458,11 @@ public final class WebhookService implements AutoCloseable {
             List<Long> due = repository.dueInbox(now, BATCH);
             int before = handled;
             Instant lease = now.plus(CLAIM_LEASE);
+            // An entry waiting in a claimed chunk must not outlive its lease (another node would take it too): past
+            // half the lease the rest of the chunk is given back and claimed afresh in the next round.
+            Instant renewBy = now.plus(CLAIM_LEASE.dividedBy(2));
+            boolean renew = false;
+            chunks:
             for (int from = 0; from < due.size(); from += CLAIM_CHUNK) {
                 if (stopping || Thread.currentThread().isInterrupted()) {
                     return handled; // the hub is closing: what is left stays due for the next drain, here or elsewhere
@@ -469,17 +474,22 @@ public final class WebhookService implements AutoCloseable {
                         releaseQuietly(claimed.subList(i, claimed.size()), now, lease);
                         return handled;
                     }
+                    if (i > 0 && clock.instant().isAfter(renewBy)) {
+                        releaseQuietly(claimed.subList(i, claimed.size()), now, lease);
+                        renew = true;
+                        break chunks;
+                    }
                     process(claimed.get(i), opened);
                     handled++;
                 }
             }
-            if (due.size() < BATCH || handled == before) {
+            if ((!renew && due.size() < BATCH) || handled == before) {
                 return handled;
             }
         }
     }
 
-    /** Claimed but not processed (the hub is closing): due again at once, here or on another node. */
+    /** Claimed but not processed (the hub is closing, or half their lease went by): due again at once, here or elsewhere. */
     private void releaseQuietly(List<InboxRow> unprocessed, Instant now, Instant lease) {
         try {
             repository.release(unprocessed, now, lease);
