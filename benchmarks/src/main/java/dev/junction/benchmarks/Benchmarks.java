@@ -279,6 +279,8 @@ public final class Benchmarks {
             rows.add(row(s, entry.getKey(), "  of which other Java threads (the JDK HTTP servers' dispatchers, pool housekeeping)",
                     entry.getValue(), r -> perWebhook(r, "cpuSeconds") - perWebhook(r, "httpCpuSeconds") - perWebhook(r, "writerCpuSeconds")
                             - perWebhook(r, "applyCpuSeconds") - perWebhook(r, "otherCpuSeconds"), "us"));
+            rows.add(row(s, entry.getKey(), "inbox entries the apply worker processed during the measured window (it lags behind)",
+                    entry.getValue(), r -> r.path("appliedInWindow").asDouble(Double.NaN), ""));
             rows.add(row(s, entry.getKey(), "CPU per webhook, load generator JVM", entry.getValue(), r -> perWebhook(r, "loadCpuSeconds"), "us"));
             rows.add(row(s, entry.getKey(), "CPU per webhook, the hub's PostgreSQL backends (receipt and apply)", entry.getValue(),
                     r -> perWebhook(r, "postgresCpuSeconds"), "us"));

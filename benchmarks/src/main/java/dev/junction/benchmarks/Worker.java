@@ -476,17 +476,22 @@ public final class Worker {
             Map<String, Long> ticksAtStart = Map.of();
             Map<Integer, Long> backendsAtStart = Map.of();
             Map<Integer, Long> backendsAtEnd = Map.of();
+            long appliedAtStart = 0;
+            long appliedAtEnd = 0;
             try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(load.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     if (line.equals("START")) {
                         backendsAtStart = backendCpu(schema);
+                        appliedAtStart = processedCount(schema, connectionId);
                         before = ThreadCpu.now();
                         ticksAtStart = Boolean.getBoolean("bench.threads") ? threadTicks() : Map.of();
                     } else if (line.equals("END")) {
                         after = ThreadCpu.now();
                         backendsAtEnd = backendCpu(schema);
+                        appliedAtEnd = processedCount(schema, connectionId);
+                        printInboxStatuses(schema);
                         if (Boolean.getBoolean("bench.threads")) {
                             printThreadCpu(ticksAtStart); // the measured window only
                         }
@@ -529,6 +534,8 @@ public final class Worker {
             if (!Double.isNaN(postgresCpu)) {
                 result.put("postgresCpuSeconds", postgresCpu); // absent when PostgreSQL runs on another host
             }
+            // The apply worker's CPU above is over the window, in which it applied this many events (it may lag).
+            result.put("appliedInWindow", appliedAtEnd - appliedAtStart);
             result.put("inboxRows", inbox[0]);
             result.put("inboxDistinct", inbox[1]);
             return result;
@@ -621,6 +628,30 @@ public final class Worker {
                 }
             }
             return total;
+        }
+    }
+
+    /** Prints how many inbox entries are in each status (progress output). */
+    private void printInboxStatuses(Schema schema) throws SQLException {
+        try (Connection connection = schema.connect(); Statement query = connection.createStatement();
+                ResultSet rows = query.executeQuery("SELECT status, attempts, COUNT(*) FROM junction_webhook_inbox GROUP BY status, attempts ORDER BY 1, 2")) {
+            while (rows.next()) {
+                System.out.println("inbox at END: " + rows.getString(1) + " attempts " + rows.getInt(2) + ": " + rows.getLong(3));
+            }
+        }
+    }
+
+    /** Inbox entries of the connection the apply worker has processed so far. */
+    private long processedCount(Schema schema, String connectionId) throws SQLException {
+        try (Connection connection = schema.connect();
+                PreparedStatement query = connection.prepareStatement("SELECT COUNT(*) FROM junction_webhook_inbox "
+                        + "WHERE tenant_id = ? AND connection_id = ? AND status = 'processed'")) {
+            query.setString(1, TENANT);
+            query.setString(2, connectionId);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
         }
     }
 

@@ -68,7 +68,7 @@ final class HttpDispatcher implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         String requestId = exchange.getRequestHeaders().getFirst(REQUEST_ID);
         if (requestId == null || !CLIENT_REQUEST_ID.matcher(requestId).matches()) {
-            requestId = UUID.randomUUID().toString();
+            requestId = newRequestId();
         }
         String path = exchange.getRequestURI().getRawPath();
         long started = System.nanoTime();
@@ -104,6 +104,18 @@ final class HttpDispatcher implements HttpHandler {
             MDC.remove("run_id");
             exchange.close();
         }
+    }
+
+    /**
+     * A random (version 4) UUID for a request that brought no id. A request id only has to be unique, not
+     * unguessable, so it comes from {@link java.util.concurrent.ThreadLocalRandom} rather than
+     * {@code UUID.randomUUID()}'s SecureRandom, which every HTTP thread queued for on each request.
+     */
+    static String newRequestId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L; // version 4
+        long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48); // IETF variant
+        return new UUID(high, low).toString();
     }
 
     private ApiResponse dispatch(HttpExchange exchange, String path, String requestId, String[] routeTemplate) throws Exception {

@@ -391,6 +391,45 @@ abstract class HubServerApiTest extends HubServerTestBase {
     }
 
     @Test
+    void aSignedWebhookPostedOverHttpIsAcceptedOnceAndItsRedeliveryIsAcknowledgedAsADuplicate() throws Exception {
+        String key = tenantWithKey("tenant-webhook-answers");
+        String connection = connectClio(key);
+        assertThat(api.post("/v1/connections/" + connection + "/webhooks/enable", key, null).status()).isEqualTo(200);
+        await("webhooks enabled at Clio", () -> {
+            JsonNode items = api.get("/v1/connections/" + connection + "/webhooks", key).json().get("items");
+            return items.size() > 0 && items.findValuesAsText("status").stream().allMatch("enabled"::equals);
+        });
+        String webhookId = java.util.stream.StreamSupport.stream(
+                        api.get("/v1/connections/" + connection + "/webhooks", key).json().get("items").spliterator(), false)
+                .filter(item -> item.get("entity").asText().equals("contacts")).findFirst().orElseThrow().get("id").asText();
+        String secret = clio.record(dev.junction.provider.clio.sandbox.ClioEntity.WEBHOOKS, Long.parseLong(webhookId)).orElseThrow().body().path("shared_secret").asText();
+        String url = api.get("/v1/connections/" + connection, key).json().get("webhook_url").asText();
+        String path = url.substring(server.publicUrl().length());
+        byte[] body = ("{\"data\":{\"id\":424242,\"etag\":\"\\\"v1\\\"\"},\"meta\":{\"event\":\"updated\",\"webhook_id\":" + webhookId + "}}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+        Map<String, String> signed = Map.of("X-Hook-Signature", java.util.HexFormat.of().formatHex(mac.doFinal(body)),
+                "Content-Type", "application/json");
+
+        ApiClient.Response first = api.sendBytes("POST", path, null, body, signed);
+        ApiClient.Response again = api.sendBytes("POST", path, null, body, signed);
+        body[body.length - 3] ^= 1; // the webhook id's last digit: no longer the signed body
+        ApiClient.Response tampered = api.sendBytes("POST", path, null, body, signed);
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.header("Content-Type")).isEqualTo("application/json");
+        assertThat(first.json().get("accepted").asInt()).isEqualTo(1);
+        assertThat(first.json().size()).isEqualTo(1);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json().get("accepted").asInt()).isZero();
+        assertThat(tampered.status()).isEqualTo(401);
+        JsonNode inbox = api.get("/v1/connections/" + connection + "/webhooks/inbox", key).json().get("items");
+        assertThat(inbox.findValuesAsText("external_id")).containsOnlyOnce("424242");
+        assertThat(api.delete("/v1/connections/" + connection, key).status()).isEqualTo(204);
+    }
+
+    @Test
     void aRunningSyncShowsLiveProgressOverHttpAndCanBeCancelled() throws Exception {
         String key = tenantWithKey("tenant-progress");
         String connection = connectClio(key);

@@ -132,6 +132,7 @@ final class MemoryProvider implements Provider {
             @Override
             public Optional<RemoteRecord> fetchOne(EntityType entity, String externalId) {
                 fetchOneCalls.incrementAndGet();
+                beforeFetchOne.run();
                 if (down.get()) {
                     throw new ProviderUnavailableException("memory provider is down", null, ErrorContext.provider("memory"), null);
                 }
@@ -175,6 +176,8 @@ final class MemoryProvider implements Provider {
     final AtomicInteger pushCalls = new AtomicInteger();
 
     final AtomicInteger fetchOneCalls = new AtomicInteger();
+    /** Runs at the start of every fetchOne (tests move the clock or look at the inbox there). */
+    volatile Runnable beforeFetchOne = () -> { };
     /** While true, fetchOne and the action fail as a provider outage would. */
     final java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
     final AtomicInteger actionCalls = new AtomicInteger();

@@ -1,5 +1,7 @@
 package dev.junction.provider.clio;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -95,9 +97,9 @@ public final class ClioWebhookHandler implements WebhookHandler {
         }
         String signature = request.header(SIGNATURE_HEADER).map(String::strip).filter(value -> !value.isEmpty())
                 .orElseThrow(() -> rejected("missing " + SIGNATURE_HEADER + " header"));
-        JsonNode body = parse(request.body())
+        Delivery body = Delivery.read(request.body())
                 .orElseThrow(() -> rejected("body is not JSON, so it names no webhook to verify it with"));
-        String webhookId = identifier(body.path("meta").path("webhook_id"))
+        String webhookId = Optional.ofNullable(body.webhookId)
                 .orElseThrow(() -> rejected("body has no meta.webhook_id, so it names no webhook to verify it with"));
         String secret = secrets.forSubscription(webhookId)
                 .orElseThrow(() -> rejected("unknown subscription: no secret for webhook " + webhookId));
@@ -127,27 +129,139 @@ public final class ClioWebhookHandler implements WebhookHandler {
         return new WebhookOutcome.Handshake(200, Map.of(SECRET_HEADER, secret), webhookId, secret);
     }
 
-    private static WebhookEvent event(JsonNode body, String webhookId, String entity, byte[] raw) {
-        JsonNode data = body.path("data");
-        String recordId = identifier(data.path("id"))
+    private static WebhookEvent event(Delivery body, String webhookId, String entity, byte[] raw) {
+        String recordId = Optional.ofNullable(body.recordId)
                 .orElseThrow(() -> unexpected("signed delivery for webhook " + webhookId + " has no data.id"));
-        JsonNode eventNode = body.path("meta").path("event");
-        if (!eventNode.isTextual() || eventNode.asText().isBlank()) {
+        if (body.event == null || body.event.isBlank()) {
             throw unexpected("signed delivery for webhook " + webhookId + " has no meta.event");
         }
-        String event = eventNode.asText();
+        String event = body.event;
         if (!DELETED.equals(event) && !KNOWN_REFETCH_EVENTS.contains(event)) {
             LOG.info("Clio webhook {} sent event '{}', which is not documented; refetching record {}", webhookId, event,
                     recordId);
         }
         WebhookEvent.Kind kind = DELETED.equals(event) ? WebhookEvent.Kind.DELETE : WebhookEvent.Kind.REFETCH;
-        String version = text(data.path("etag")).or(() -> text(data.path("updated_at")))
-                .orElseGet(() -> "sha256-" + HexFormat.of().formatHex(sha256(raw)));
+        String version = body.etag != null ? body.etag
+                : body.updatedAt != null ? body.updatedAt : "sha256-" + HexFormat.of().formatHex(sha256(raw));
         String dedupeKey = webhookId + ":" + recordId + ":" + version + ":" + event;
-        // The payload is the body as received (its signature was checked over these bytes, and they parsed to body);
-        // only UTF-8 text is handed on as is (a body starting with '{' is, since Jackson rejected invalid UTF-8).
-        String text = raw.length > 0 && raw[0] == '{' ? new String(raw, StandardCharsets.UTF_8) : null;
-        return new WebhookEvent(dedupeKey, entity, recordId, kind, body, text);
+        // The payload is the body as received (its signature was checked over these bytes, and the streaming read
+        // checked they are one well-formed JSON object in valid UTF-8, as a tree parse would): core stores this text,
+        // and WebhookEvent parses it into a tree only if someone asks for one. A body that does not start with '{'
+        // (a byte-order mark, leading white space) is handed on as its tree, for core to serialise.
+        if (raw.length > 0 && raw[0] == '{') {
+            return new WebhookEvent(dedupeKey, entity, recordId, kind, null, new String(raw, StandardCharsets.UTF_8));
+        }
+        JsonNode tree = parse(raw).orElseThrow(() -> rejected("body is not JSON"));
+        return new WebhookEvent(dedupeKey, entity, recordId, kind, tree);
+    }
+
+    /**
+     * The fields of a delivery the handler needs, read with Jackson's streaming parser instead of building the whole
+     * tree (the receiving path's largest cost per webhook): {@code meta.webhook_id}, {@code meta.event},
+     * {@code data.id}, {@code data.etag} and {@code data.updated_at}, each as {@link #identifier}/{@link #text} would
+     * take it from the tree. Every token of the root object is read, so a body is accepted exactly when a tree parse
+     * would give an object (malformed JSON or invalid UTF-8 fails either way; what follows the root object is not
+     * read, as {@code readTree} does not); a repeated key counts with its last value, as in the tree.
+     */
+    static final class Delivery {
+        String webhookId;
+        String event;
+        String recordId;
+        String etag;
+        String updatedAt;
+
+        static Optional<Delivery> read(byte[] body) {
+            try (JsonParser parser = JSON.getFactory().createParser(body)) {
+                if (parser.nextToken() != JsonToken.START_OBJECT) {
+                    return Optional.empty();
+                }
+                Delivery delivery = new Delivery();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if ("data".equals(name)) {
+                        delivery.recordId = null;
+                        delivery.etag = null;
+                        delivery.updatedAt = null;
+                        if (value == JsonToken.START_OBJECT) {
+                            delivery.readData(parser);
+                            continue;
+                        }
+                    } else if ("meta".equals(name)) {
+                        delivery.webhookId = null;
+                        delivery.event = null;
+                        if (value == JsonToken.START_OBJECT) {
+                            delivery.readMeta(parser);
+                            continue;
+                        }
+                    }
+                    consume(parser, value);
+                }
+                return Optional.of(delivery);
+            } catch (IOException malformed) {
+                return Optional.empty();
+            }
+        }
+
+        private void readData(JsonParser parser) throws IOException {
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (name) {
+                    case "id" -> recordId = identifier(parser, value);
+                    case "etag" -> etag = text(parser, value);
+                    case "updated_at" -> updatedAt = text(parser, value);
+                    default -> { }
+                }
+                consume(parser, value);
+            }
+        }
+
+        private void readMeta(JsonParser parser) throws IOException {
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (name) {
+                    case "webhook_id" -> webhookId = identifier(parser, value);
+                    case "event" -> event = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                    default -> { }
+                }
+                consume(parser, value);
+            }
+        }
+
+        /** Reads every token of a container value (so all of it is checked), nothing for a scalar. */
+        private static void consume(JsonParser parser, JsonToken value) throws IOException {
+            if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+                int depth = 1;
+                while (depth > 0) {
+                    JsonToken token = parser.nextToken();
+                    if (token == null) throw new com.fasterxml.jackson.core.JsonParseException(parser, "unexpected end of input");
+                    if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) depth++;
+                    else if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) depth--;
+                }
+            } else if (value == null) {
+                throw new com.fasterxml.jackson.core.JsonParseException(parser, "unexpected end of input");
+            }
+        }
+
+        /** As {@link ClioWebhookHandler#identifier(JsonNode)}: an integer's canonical text, or a non-blank string. */
+        private static String identifier(JsonParser parser, JsonToken value) throws IOException {
+            if (value == JsonToken.VALUE_NUMBER_INT) {
+                return switch (parser.getNumberType()) {
+                    case INT -> Integer.toString(parser.getIntValue());
+                    case LONG -> Long.toString(parser.getLongValue());
+                    default -> parser.getBigIntegerValue().toString();
+                };
+            }
+            return text(parser, value);
+        }
+
+        private static String text(JsonParser parser, JsonToken value) throws IOException {
+            if (value != JsonToken.VALUE_STRING) return null;
+            String text = parser.getText();
+            return text.isBlank() ? null : text;
+        }
     }
 
     /**

@@ -219,6 +219,94 @@ class ClioWebhookHandlerTest {
         assertRejected(() -> handler.handle(signed(body), noEntity), "unknown subscription");
     }
 
+    /**
+     * The streaming read of a delivery takes each field exactly as the tree of the whole body would give it:
+     * repeated keys (last wins, a repeated container replaces the first), values of the wrong type, large and
+     * negative-zero ids, nested look-alike keys, and bodies a tree parse refuses (malformed, not an object,
+     * invalid UTF-8 inside a value the handler does not read).
+     */
+    @Test
+    void theStreamingReadOfADeliveryAgreesWithTheTreeOfTheBody() {
+        List<byte[]> bodies = new java.util.ArrayList<>(List.of(
+                utf8("{\"data\":{\"id\":152,\"etag\":\"\\\"e\\\"\"},\"meta\":{\"event\":\"updated\",\"webhook_id\":1234}}"),
+                utf8("{\"meta\":{\"webhook_id\":1,\"webhook_id\":\"1234\"},\"data\":{\"id\":1,\"id\":152}}"),
+                utf8("{\"data\":{\"id\":152,\"etag\":\"x\"},\"data\":{\"updated_at\":\"2024-01-01\"},\"meta\":{\"event\":\"created\"}}"),
+                utf8("{\"data\":{\"id\":152},\"data\":7,\"meta\":{\"webhook_id\":1234,\"event\":5}}"),
+                utf8("{\"data\":{\"id\":{\"id\":3},\"etag\":[\"a\"],\"updated_at\":\" \"},\"meta\":{\"event\":\" \",\"webhook_id\":1.5}}"),
+                utf8("{\"data\":{\"id\":123456789012345678901234567890,\"x\":{\"data\":{\"id\":9}}},\"meta\":{\"webhook_id\":-0}}"),
+                utf8("{\"data\":{\"id\":9223372036854775807,\"etag\":null},\"meta\":{\"webhook_id\":\"\",\"event\":\"deleted\"}} trailing"),
+                utf8("{\"nested\":[{\"meta\":{\"webhook_id\":1}}],\"meta\":{\"list\":[1,[2,{\"a\":3}]],\"webhook_id\":1234}}"),
+                utf8("{\"data\":{\"id\":152},"), utf8("[1,2]"), utf8("\"text\""), utf8(""), utf8("{\"a\":}"),
+                utf8("{\"data\":{\"id\":152}}}"), utf8("{\"data\":{\"id\":152]}")));
+        byte[] invalidUtf8 = utf8("{\"note\":\"ab\",\"meta\":{\"webhook_id\":1234}}");
+        invalidUtf8[10] = (byte) 0xC3; // a two-byte sequence whose second byte is not a continuation byte
+        bodies.add(invalidUtf8);
+        ObjectMapper json = new ObjectMapper();
+        for (byte[] body : bodies) {
+            com.fasterxml.jackson.databind.JsonNode tree;
+            try {
+                tree = json.readTree(body);
+            } catch (IOException e) {
+                tree = null;
+            }
+            java.util.Optional<ClioWebhookHandler.Delivery> read = ClioWebhookHandler.Delivery.read(body);
+            String label = new String(body, StandardCharsets.UTF_8);
+            if (tree == null || !tree.isObject()) {
+                assertThat(read).as(label).isEmpty();
+                continue;
+            }
+            assertThat(read).as(label).isPresent();
+            ClioWebhookHandler.Delivery delivery = read.get();
+            com.fasterxml.jackson.databind.JsonNode data = tree.path("data");
+            com.fasterxml.jackson.databind.JsonNode meta = tree.path("meta");
+            assertThat(delivery.webhookId).as(label).isEqualTo(identifier(meta.path("webhook_id")));
+            assertThat(delivery.recordId).as(label).isEqualTo(identifier(data.path("id")));
+            assertThat(delivery.etag).as(label).isEqualTo(text(data.path("etag")));
+            assertThat(delivery.updatedAt).as(label).isEqualTo(text(data.path("updated_at")));
+            assertThat(delivery.event == null || delivery.event.isBlank()).as(label)
+                    .isEqualTo(!meta.path("event").isTextual() || meta.path("event").asText().isBlank());
+            if (delivery.event != null && !delivery.event.isBlank()) {
+                assertThat(delivery.event).as(label).isEqualTo(meta.path("event").asText());
+            }
+        }
+    }
+
+    private static String identifier(com.fasterxml.jackson.databind.JsonNode node) {
+        return node.isIntegralNumber() || (node.isTextual() && !node.asText().isBlank()) ? node.asText() : null;
+    }
+
+    private static String text(com.fasterxml.jackson.databind.JsonNode node) {
+        return node.isTextual() && !node.asText().isBlank() ? node.asText() : null;
+    }
+
+    @Test
+    void aBodyWithInvalidUtf8AnywhereIsRejectedAsNotJson() {
+        byte[] body = utf8("{\"data\":{\"id\":152,\"note\":\"ab\"},\"meta\":{\"event\":\"updated\",\"webhook_id\":1234}}");
+        int note = new String(body, StandardCharsets.US_ASCII).indexOf("ab");
+        body[note] = (byte) 0xE2; // a three-byte sequence cut short
+        byte[] invalid = body;
+
+        assertRejected(() -> handler.handle(signed(invalid), secrets), "body is not JSON");
+    }
+
+    @Test
+    void aBodyNotStartingWithABraceIsHandedOnAsATreeAndOtherwiseAsTheTextWhoseTreeIsThePayload() throws IOException {
+        byte[] body = fixture("webhook_event_updated.json");
+        byte[] padded = new byte[body.length + 2];
+        padded[0] = ' ';
+        padded[1] = '\n';
+        System.arraycopy(body, 0, padded, 2, body.length);
+
+        WebhookEvent plain = onlyEvent(signed(body));
+        WebhookEvent spaced = onlyEvent(signed(padded));
+
+        assertThat(plain.payloadJson()).isNotNull();
+        assertThat(plain.payload()).isEqualTo(new ObjectMapper().readTree(body));
+        assertThat(spaced.payloadJson()).isNull();
+        assertThat(spaced.payload()).isEqualTo(plain.payload());
+        assertThat(spaced.dedupeKey()).isEqualTo(plain.dedupeKey());
+    }
+
     @Test
     void aBodyThatCannotNameItsWebhookIsRejectedBeforeAnyVerification() {
         byte[] notJson = utf8("{\"data\":{\"id\":152},");

@@ -76,6 +76,8 @@ public final class WebhookService implements AutoCloseable {
     private static final Duration HANDSHAKE_WINDOW = Duration.ofMinutes(10);
     private static final int MAX_TOKEN_LENGTH = 128;
     private static final int BATCH = 200;
+    /** Entries claimed in one transaction; a node that dies holds at most this many until their lease runs out. */
+    private static final int CLAIM_CHUNK = 32;
 
     private final Database database;
     private final WebhookRepository repository;
@@ -455,19 +457,45 @@ public final class WebhookService implements AutoCloseable {
             Instant now = clock.instant();
             List<Long> due = repository.dueInbox(now, BATCH);
             int before = handled;
-            for (long id : due) {
+            Instant lease = now.plus(CLAIM_LEASE);
+            // An entry waiting in a claimed chunk must not outlive its lease (another node would take it too): past
+            // half the lease the rest of the chunk is given back and claimed afresh in the next round.
+            Instant renewBy = now.plus(CLAIM_LEASE.dividedBy(2));
+            boolean renew = false;
+            chunks:
+            for (int from = 0; from < due.size(); from += CLAIM_CHUNK) {
                 if (stopping || Thread.currentThread().isInterrupted()) {
                     return handled; // the hub is closing: what is left stays due for the next drain, here or elsewhere
                 }
-                Optional<InboxRow> claimed = repository.claim(id, now, now.plus(CLAIM_LEASE));
-                if (claimed.isPresent()) {
-                    process(claimed.get(), opened);
+                // Claimed a chunk at a time (one commit), each then processed in its own transaction as before.
+                List<InboxRow> claimed = repository.claimAll(due.subList(from, Math.min(from + CLAIM_CHUNK, due.size())), now, lease);
+                for (int i = 0; i < claimed.size(); i++) {
+                    if (stopping || Thread.currentThread().isInterrupted()) {
+                        releaseQuietly(claimed.subList(i, claimed.size()), now, lease);
+                        return handled;
+                    }
+                    if (i > 0 && clock.instant().isAfter(renewBy)) {
+                        releaseQuietly(claimed.subList(i, claimed.size()), now, lease);
+                        renew = true;
+                        break chunks;
+                    }
+                    process(claimed.get(i), opened);
                     handled++;
                 }
             }
-            if (due.size() < BATCH || handled == before) {
+            if ((!renew && due.size() < BATCH) || handled == before) {
                 return handled;
             }
+        }
+    }
+
+    /** Claimed but not processed (the hub is closing, or half their lease went by): due again at once, here or elsewhere. */
+    private void releaseQuietly(List<InboxRow> unprocessed, Instant now, Instant lease) {
+        try {
+            repository.release(unprocessed, now, lease);
+        } catch (RuntimeException e) {
+            LOG.warn("could not give back {} claimed webhook events; they are due again when their lease ends: {}", unprocessed.size(),
+                    e.toString());
         }
     }
 
