@@ -46,7 +46,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.jdbi.v3.core.Handle;
 
 /**
  * Drives full and incremental syncs, provider-agnostic.
@@ -334,8 +333,8 @@ public final class SyncEngine {
                 thread.setDaemon(true);
                 return thread;
             });
-            try (PageCommits commits = new PageCommits(logIds)) {
-                return fetchPages(opened, entity, start, full, counters, prefetcher, commits);
+            try {
+                return fetchPages(opened, entity, start, full, counters, prefetcher);
             } finally {
                 // A fetch still under way (the write failed, or the run was cancelled) is interrupted and waited
                 // for, so that the connector is never used by two threads.
@@ -384,7 +383,7 @@ public final class SyncEngine {
         }
 
         private Optional<Checkpoint> fetchPages(OpenedConnector opened, EntityType entity, Checkpoint start, boolean full,
-                Counters counters, ExecutorService prefetcher, PageCommits commits) {
+                Counters counters, ExecutorService prefetcher) {
             Checkpoint checkpoint = start;
             FetchRequest request = new FetchRequest(entity, Optional.ofNullable(checkpoint.passCursor()),
                     Optional.ofNullable(full ? null : checkpoint.passSince()), checkpoint.passUntil(), settings.pageSize());
@@ -399,13 +398,11 @@ public final class SyncEngine {
                 if (cancelled.get() || Thread.currentThread().isInterrupted()) {
                     cancelled.set(true);
                     pending.cancel(true);
-                    commits.awaitCommitted();
                     return Optional.empty();
                 }
                 FetchedPage fetched = await(pending);
                 if (fetched == null) {
                     cancelled.set(true);
-                    commits.awaitCommitted();
                     return Optional.empty();
                 }
                 Page page = fetched.page();
@@ -418,74 +415,41 @@ public final class SyncEngine {
                         ? withCursor(checkpoint, checkpoint.passMode(), page.nextCursor().get())
                         : withCursor(checkpoint, full ? SWEEP_PENDING : checkpoint.passMode(), null);
                 Instant now = clock.instant();
-                Handle handle;
                 PageOutcome outcome;
                 try {
-                    handle = openPage();
-                    outcome = writePage(handle, opened, entity, scope, page, fetched, next, full, assumeNew, counters, now);
+                    outcome = writePage(opened, entity, scope, page, fetched, next, full, assumeNew, counters, now);
                 } catch (RuntimeException e) {
                     if (!assumeNew || !RecordRepository.isConflict(e)) {
                         throw e;
                     }
                     LOG.debug("a record of {} was stored meanwhile; writing the page again with lookups", entity.name());
                     assumeNew = false;
-                    if (counters.added + counters.updated >= nextAnalyzeAt) {
-                        database.analyzeRecordTables(); // lookups from here on: the planner must know the tables' size
-                        while (nextAnalyzeAt <= counters.added + counters.updated) nextAnalyzeAt *= 4;
-                    }
-                    handle = openPage();
-                    outcome = writePage(handle, opened, entity, scope, page, fetched, next, full, false, counters, now);
+                    outcome = writePage(opened, entity, scope, page, fetched, next, full, false, counters, now);
                 }
-                // The page's statements are done; it commits on the committer thread once the page before it is
-                // durable, while this thread goes on with the next page (whose statements wait for this page's row
-                // locks where they need them: the feed lock, the checkpoint).
                 counters.add(outcome, failures);
-                PageOutcome written = outcome;
-                commits.commitAfterPrevious(handle, () -> counters.remove(written, failures), () -> {
-                    observer.recordsWritten(providerId, entity.name(), written.added(), written.updated(), written.unchanged(),
-                            written.deleted(), failures);
-                    pages.incrementAndGet();
-                    recordCount.addAndGet(page.records().size() + page.unreadable().size());
-                });
-                boolean last = page.nextCursor().isEmpty();
-                if (counters.added + counters.updated >= nextAnalyzeAt && (!assumeNew || last)) {
-                    // The tables grew a lot in this run: let PostgreSQL's planner see it (see Database); while pages
-                    // are inserted without lookups, once at the end.
-                    commits.awaitCommitted();
+                observer.recordsWritten(providerId, entity.name(), outcome.added(), outcome.updated(), outcome.unchanged(), outcome.deleted(), failures);
+                if (counters.added + counters.updated >= nextAnalyzeAt) {
+                    // The tables grew a lot in this run: let PostgreSQL's planner see it (see Database).
                     database.analyzeRecordTables();
-                    while (nextAnalyzeAt <= counters.added + counters.updated) nextAnalyzeAt *= 4;
+                    nextAnalyzeAt *= 4;
                 }
+                pages.incrementAndGet();
+                recordCount.addAndGet(page.records().size() + page.unreadable().size());
                 counters.pageDone(opened);
                 checkpoint = next;
                 if (page.nextCursor().isEmpty()) {
-                    commits.awaitCommitted();
                     return Optional.of(checkpoint);
                 }
                 request = request.withCursor(page.nextCursor().get());
             }
         }
 
-        /** A connection with a transaction begun, for one page. */
-        private Handle openPage() {
-            Handle handle = database.jdbi().open();
-            try {
-                handle.begin();
-                return handle;
-            } catch (RuntimeException e) {
-                handle.close();
-                throw e;
-            }
-        }
-
-        /**
-         * Writes one page with its dead letters and bookkeeping in {@code handle}'s transaction, left open for the caller
-         * to commit; returns what it stored. On failure the transaction is rolled back and the handle closed.
-         */
-        private PageOutcome writePage(Handle handle, OpenedConnector opened, EntityType entity, RecordRepository.Scope scope, Page page,
+        /** Writes one page with its dead letters and bookkeeping in one transaction; returns what it stored. */
+        private PageOutcome writePage(OpenedConnector opened, EntityType entity, RecordRepository.Scope scope, Page page,
                 FetchedPage fetched, Checkpoint next, boolean full, boolean assumeNew, Counters counters, Instant now) {
             List<RecordPreparer.Result> failures = fetched.failures();
             List<RemoteRecord> failedRecords = fetched.failedRecords();
-            try {
+            return database.jdbi().inTransaction(handle -> {
                 PageOutcome written = records.writePage(handle, scope, fetched.prepared(), full, assumeNew, now);
                 for (int i = 0; i < failures.size(); i++) {
                     sync.insertDeadLetter(handle, tenantId, connectionId, entity.name(), failedRecords.get(i).externalId(),
@@ -508,10 +472,7 @@ public final class SyncEngine {
                     cancelled.set(true); // asked from another process: this page commits, the next is not fetched
                 }
                 return written;
-            } catch (RuntimeException | Error e) {
-                PageCommits.rollBack(handle);
-                throw e;
-            }
+            });
         }
 
         private Checkpoint withCursor(Checkpoint checkpoint, String passMode, String cursor) {
@@ -629,16 +590,6 @@ public final class SyncEngine {
                 unchanged += outcome.unchanged();
                 deleted += outcome.deleted();
                 failed += failures;
-            }
-
-            /** Takes back a page whose commit failed. */
-            void remove(PageOutcome outcome, int failures) {
-                entityPages--;
-                added -= outcome.added();
-                updated -= outcome.updated();
-                unchanged -= outcome.unchanged();
-                deleted -= outcome.deleted();
-                failed -= failures;
             }
 
             Duration waitSoFar(OpenedConnector opened) {
