@@ -391,9 +391,9 @@ public final class SyncEngine {
                     checkpoint.passId(), RecordRepository.Source.SYNC);
             // A first sync into an empty entity skips looking up stored hashes page by page; the first conflict
             // (a webhook or an earlier page stored one of the page's records) ends the assumption for the pass.
-            // Asked only when a full pass starts from its first page: incremental passes are small, and asking would
-            // cost every scheduled round a transaction per entity.
-            boolean assumeNew = full && checkpoint.passCursor() == null
+            // Asked only when the entity's first full pass starts from its first page: later passes find records
+            // stored, and asking would cost every scheduled round a transaction per entity.
+            boolean assumeNew = full && checkpoint.passCursor() == null && checkpoint.lastFullAt() == null
                     && database.jdbi().withHandle(handle -> records.nothingStored(handle, scope));
             FetchRequest first = request;
             java.util.concurrent.Future<FetchedPage> pending = prefetcher.submit(() -> fetchAndPrepare(opened, first));
