@@ -643,28 +643,28 @@ public final class Worker {
 
     /** Inbox entries of the connection the apply worker has processed so far. */
     private long processedCount(Schema schema, String connectionId) throws SQLException {
-        try (Connection connection = schema.connect();
-                PreparedStatement query = connection.prepareStatement("SELECT COUNT(*) FROM junction_webhook_inbox "
-                        + "WHERE tenant_id = ? AND connection_id = ? AND status = 'processed'")) {
-            query.setString(1, TENANT);
-            query.setString(2, connectionId);
-            try (ResultSet rows = query.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        }
+        return inboxCounts(schema, connectionId, "COUNT(*) FILTER (WHERE status = 'processed')")[0];
     }
 
     /** Rows in the connection's inbox and distinct events among them. */
     private long[] inboxCounts(Schema schema, String connectionId) throws SQLException {
+        return inboxCounts(schema, connectionId, "COUNT(*), COUNT(DISTINCT external_id)");
+    }
+
+    /** The given aggregates over the connection's inbox rows. */
+    private long[] inboxCounts(Schema schema, String connectionId, String aggregates) throws SQLException {
         try (Connection connection = schema.connect();
-                PreparedStatement query = connection.prepareStatement("SELECT COUNT(*), COUNT(DISTINCT external_id) "
-                        + "FROM junction_webhook_inbox WHERE tenant_id = ? AND connection_id = ?")) {
+                PreparedStatement query = connection.prepareStatement("SELECT " + aggregates
+                        + " FROM junction_webhook_inbox WHERE tenant_id = ? AND connection_id = ?")) {
             query.setString(1, TENANT);
             query.setString(2, connectionId);
             try (ResultSet rows = query.executeQuery()) {
                 rows.next();
-                return new long[] {rows.getLong(1), rows.getLong(2)};
+                long[] values = new long[rows.getMetaData().getColumnCount()];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = rows.getLong(i + 1);
+                }
+                return values;
             }
         }
     }

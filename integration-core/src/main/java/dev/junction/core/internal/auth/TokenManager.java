@@ -56,11 +56,6 @@ public final class TokenManager {
         this.refreshAhead = refreshAhead;
     }
 
-    /** The access token to use now, refreshed first when it expires within the refresh-ahead window. */
-    public String accessToken(String tenantId, String connectionId) {
-        return currentTokens(tenantId, connectionId).accessToken();
-    }
-
     /** The tokens to use now (read from the store), refreshed first when they expire within the refresh-ahead window. */
     public Credentials.OAuthTokens currentTokens(String tenantId, String connectionId) {
         ConnectionRow row = manager.row(tenantId, connectionId);

@@ -37,7 +37,7 @@ public final class RecordRepository {
      * The same; with {@code assumeNew}, the stored hashes are not looked up: every record is inserted as new. For
      * the pages of a first sync into an entity with nothing stored. Should a record exist after all (another page of
      * the pass or a webhook stored it meanwhile), the insert fails with a unique violation, which rolls back the
-     * page's transaction: the caller then writes the page again without the assumption (see {@link #isConflict}).
+     * page's transaction: the caller then writes the page again without the assumption (see {@link Database#isUniqueViolation}).
      */
     public PageOutcome writePage(Handle handle, Scope scope, List<PreparedRecord> records, boolean markSeen, boolean assumeNew,
             Instant now) {
@@ -113,11 +113,6 @@ public final class RecordRepository {
                         + "AND entity = :entity AND tenant_id = :tenant LIMIT 1) stored")
                 .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
                 .mapTo(Long.class).one() == 0;
-    }
-
-    /** Whether a page write failed because a record it assumed new was stored already (a unique violation). */
-    public static boolean isConflict(Throwable failure) {
-        return Database.isUniqueViolation(failure);
     }
 
     private static boolean isPostgres(Handle handle) {

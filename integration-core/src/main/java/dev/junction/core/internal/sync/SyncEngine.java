@@ -422,19 +422,18 @@ public final class SyncEngine {
                 try {
                     outcome = writePage(opened, entity, scope, page, fetched, next, full, assumeNew, counters, now);
                 } catch (RuntimeException e) {
-                    if (!assumeNew || !RecordRepository.isConflict(e)) {
+                    if (!assumeNew || !Database.isUniqueViolation(e)) {
                         throw e;
                     }
                     LOG.debug("a record of {} was stored meanwhile; writing the page again with lookups", entity.name());
                     assumeNew = false;
+                    analyzeIfGrown(counters); // lookups from here on: the planner must know the tables' size
                     outcome = writePage(opened, entity, scope, page, fetched, next, full, false, counters, now);
                 }
                 counters.add(outcome, failures);
                 observer.recordsWritten(providerId, entity.name(), outcome.added(), outcome.updated(), outcome.unchanged(), outcome.deleted(), failures);
-                if (counters.added + counters.updated >= nextAnalyzeAt) {
-                    // The tables grew a lot in this run: let PostgreSQL's planner see it (see Database).
-                    database.analyzeRecordTables();
-                    nextAnalyzeAt *= 4;
+                if (!assumeNew || page.nextCursor().isEmpty()) {
+                    analyzeIfGrown(counters); // while pages are inserted without lookups, once at the end
                 }
                 pages.incrementAndGet();
                 recordCount.addAndGet(page.records().size() + page.unreadable().size());
@@ -476,6 +475,14 @@ public final class SyncEngine {
                 }
                 return written;
             });
+        }
+
+        /** Lets PostgreSQL's planner see tables this run grew a lot (see Database): from 2,000 records, then each 4×. */
+        private void analyzeIfGrown(Counters counters) {
+            if (counters.added + counters.updated >= nextAnalyzeAt) {
+                database.analyzeRecordTables();
+                while (nextAnalyzeAt <= counters.added + counters.updated) nextAnalyzeAt *= 4;
+            }
         }
 
         private Checkpoint withCursor(Checkpoint checkpoint, String passMode, String cursor) {
