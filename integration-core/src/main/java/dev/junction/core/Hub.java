@@ -113,7 +113,7 @@ public final class Hub implements AutoCloseable {
         this.webhookWorker = Executors.newSingleThreadExecutor(daemon("junction-webhooks"));
         this.webhooks = new WebhookService(database, connectionRepository, connections, providers, this::open, builder.clock,
                 builder.webhookLifetime, builder.webhookRenewAhead, webhookWorker, observer, builder.webhookMaxBatch,
-                builder.webhookLinger, builder.webhookCacheTtl);
+                builder.webhookLinger, builder.webhookCacheTtl, builder.webhookApplyDeferral);
         this.actions = new ActionService(new ActionRepository(database.jdbi()), connections, providers, this::open, builder.clock);
         this.pushes = new dev.junction.core.internal.sync.PushService(database, connections, providers, this::open, builder.clock);
         if (builder.backgroundInterval.isZero()) {

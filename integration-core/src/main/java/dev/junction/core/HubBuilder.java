@@ -53,6 +53,7 @@ public final class HubBuilder {
     int webhookMaxBatch = 256;
     Duration webhookLinger = Duration.ZERO;
     Duration webhookCacheTtl = Duration.ofSeconds(10);
+    Duration webhookApplyDeferral = Duration.ofSeconds(1);
     String instanceName = "junction-" + ProcessHandle.current().pid();
     HubObserver observer = HubObserver.NONE;
 
@@ -219,6 +220,23 @@ public final class HubBuilder {
             throw JunctionException.invalidInput("webhook cache ttl must be between zero and ten minutes");
         }
         this.webhookCacheTtl = ttl;
+        return this;
+    }
+
+    /**
+     * Receipt before application. While this node is receiving webhooks concurrently (two or more requests in
+     * progress), the inbox worker waits before it claims its next entries, for receipts to quiet down, but never
+     * longer than {@code maxWait} per chunk of entries: a burst is acknowledged at full speed (the provider is timing
+     * the answer, and each answered event is already durable in the inbox), and the events are applied as soon as it
+     * ebbs. Under load that never ebbs, the worker still applies a chunk every {@code maxWait}. {@link Duration#ZERO}
+     * never waits. Default one second, at most one minute.
+     */
+    public HubBuilder withWebhookApplyDeferral(Duration maxWait) {
+        JunctionException.requireArgument(maxWait, "maxWait");
+        if (maxWait.isNegative() || maxWait.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw JunctionException.invalidInput("webhook apply deferral must be between zero and one minute");
+        }
+        this.webhookApplyDeferral = maxWait;
         return this;
     }
 

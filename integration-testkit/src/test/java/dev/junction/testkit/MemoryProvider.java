@@ -181,6 +181,8 @@ final class MemoryProvider implements Provider {
     /** While true, fetchOne and the action fail as a provider outage would. */
     final java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
     final AtomicInteger actionCalls = new AtomicInteger();
+    /** Webhook requests whose signature the handler verified. */
+    final AtomicInteger webhooksVerified = new AtomicInteger();
 
     /**
      * Webhooks signed with the connection's {@code webhook_secret}: header {@code X-Memory-Signature} is the hex
@@ -197,6 +199,7 @@ final class MemoryProvider implements Provider {
                     presented.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
                 throw new JunctionException(ErrorKind.WEBHOOK_REJECTED, "bad signature");
             }
+            webhooksVerified.incrementAndGet();
             JsonNode body;
             try {
                 body = JSON.readTree(request.body());

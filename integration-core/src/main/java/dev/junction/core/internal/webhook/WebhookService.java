@@ -65,6 +65,9 @@ import org.slf4j.LoggerFactory;
  * <p>The inbox insert is group-committed ({@link InboxWriter}): concurrent requests share one transaction and each is
  * answered only after that transaction committed; a failed batch fails every request in it.
  *
+ * <p>Receipt comes first: while two or more requests are being received, the worker waits (at most the configured
+ * deferral per chunk) before claiming more entries, so a burst is answered at full speed and applied as it ebbs.
+ *
  * <p>Thread-safe.
  */
 public final class WebhookService implements AutoCloseable {
@@ -96,12 +99,20 @@ public final class WebhookService implements AutoCloseable {
     private final HubObserver observer;
     private final InboxWriter inbox;
     private final EndpointCache endpoints;
+    /** Requests in {@link #receive} right now, on this node. */
+    private final java.util.concurrent.atomic.AtomicInteger receiving = new java.util.concurrent.atomic.AtomicInteger();
+    private final long applyDeferralNanos;
     private volatile boolean stopping;
+
+    /** Receipts in progress from which the worker counts this node as busy receiving (one alone is a trickle). */
+    static final int BUSY_RECEIVING = 2;
+    private static final long QUIET_POLL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(5);
 
     public WebhookService(Database database, ConnectionRepository connectionRepository, ConnectionManager connections,
             ProviderRegistry providers, OpenedConnector.Opener opener, Clock clock, Duration lifetime, Duration renewAhead,
-            Executor worker, HubObserver observer, int maxBatch, Duration linger, Duration cacheTtl) {
+            Executor worker, HubObserver observer, int maxBatch, Duration linger, Duration cacheTtl, Duration applyDeferral) {
         this.observer = observer;
+        this.applyDeferralNanos = applyDeferral.toNanos();
         this.database = database;
         this.repository = new WebhookRepository(database.jdbi());
         this.sync = new SyncRepository(database.jdbi());
@@ -134,6 +145,15 @@ public final class WebhookService implements AutoCloseable {
     // ---- receiving ----------------------------------------------------------------------------------------
 
     public WebhookResponse receive(String token, WebhookRequest request) {
+        receiving.incrementAndGet();
+        try {
+            return receiveCounted(token, request);
+        } finally {
+            receiving.decrementAndGet();
+        }
+    }
+
+    private WebhookResponse receiveCounted(String token, WebhookRequest request) {
         if (request == null) {
             throw JunctionException.invalidInput("webhook request must not be null");
         }
@@ -464,6 +484,7 @@ public final class WebhookService implements AutoCloseable {
             boolean renew = false;
             chunks:
             for (int from = 0; from < due.size(); from += CLAIM_CHUNK) {
+                awaitQuietReceipt(); // before claiming, so no claimed entry waits out a burst
                 if (stopping || Thread.currentThread().isInterrupted()) {
                     return handled; // the hub is closing: what is left stays due for the next drain, here or elsewhere
                 }
@@ -486,6 +507,25 @@ public final class WebhookService implements AutoCloseable {
             if ((!renew && due.size() < BATCH) || handled == before) {
                 return handled;
             }
+        }
+    }
+
+    /**
+     * Waits while this node is busy receiving webhooks, at most the configured deferral: receipt is what providers time
+     * (a slow answer is retried, and repeated failures disable the webhook), while an entry in the inbox is durable and
+     * can be applied a moment later.
+     */
+    private void awaitQuietReceipt() {
+        if (applyDeferralNanos <= 0 || receiving.get() < BUSY_RECEIVING) {
+            return;
+        }
+        long deadline = System.nanoTime() + applyDeferralNanos;
+        while (receiving.get() >= BUSY_RECEIVING && !stopping && !Thread.currentThread().isInterrupted()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, QUIET_POLL_NANOS));
         }
     }
 
