@@ -7,32 +7,41 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Scenario 5's load generator, a JVM of its own so that the receiving process's CPU is measured alone: posts
- * pre-signed webhooks to one URL over {@code concurrency} keep-alive HTTP/1.1 connections on plain sockets (one
- * blocking thread per connection, each sending its next request once the previous answer is read).
+ * Scenario 5's load generator, a JVM of its own so that the receiving process's CPU is measured alone: posts signed
+ * Clio webhooks to one URL over {@code concurrency} keep-alive HTTP/1.1 connections on plain sockets (one blocking
+ * thread per connection, each sending its next request once the previous answer is read).
  *
- * <p>Arguments: {@code host port path file concurrency warmup}. {@code file} holds one request per line,
- * {@code <signature> <body>}, signed before this process starts. The first {@code warmup} requests are sent (at the
- * same concurrency) before the clock starts; then it prints {@code START}, sends the rest, prints {@code END}, and
- * finally {@code RESULT {json}} with the measured requests' latencies (send to the end of the 2xx answer), the
- * count accepted ({@code "accepted":1} in a 200) and this process's CPU. Any other answer fails the run.
+ * <p>Arguments: {@code host port path secretHex webhookId concurrency measured maxWarmupSeconds}. Each request is a
+ * contact {@code updated} event for a contact id of its own (1, 2, 3, ...), signed here with the webhook's shared
+ * secret as Clio signs ({@code X-Hook-Signature}: hex HMAC-SHA256 of the body). It warms up first, sending at full
+ * concurrency until a line {@code GO} arrives on standard input (the measuring process sends it once the receiver's
+ * JIT compiler has settled) or {@code maxWarmupSeconds} pass; then it prints {@code START}, sends {@code measured}
+ * more, prints {@code END}, and finally {@code RESULT {json}} with the measured requests' latencies (send to the end
+ * of the 2xx answer), the count accepted ({@code "accepted":1} in a 200), how many were sent in all, and this
+ * process's CPU over the measured part. Any other answer fails the run.
  */
 public final class WebhookLoad {
 
@@ -45,34 +54,43 @@ public final class WebhookLoad {
         String host = args[0];
         int port = Integer.parseInt(args[1]);
         String path = args[2];
-        List<byte[]> requests = new ArrayList<>();
-        try (BufferedReader lines = Files.newBufferedReader(Path.of(args[3]), StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                int space = line.indexOf(' ');
-                byte[] body = line.substring(space + 1).getBytes(StandardCharsets.UTF_8);
-                String head = "POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nContent-Type: application/json\r\n"
-                        + "X-Hook-Signature: " + line.substring(0, space) + "\r\nContent-Length: " + body.length + "\r\n\r\n";
-                byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
-                byte[] request = Arrays.copyOf(headBytes, headBytes.length + body.length);
-                System.arraycopy(body, 0, request, headBytes.length, body.length);
-                requests.add(request);
-            }
-        }
-        int concurrency = Integer.parseInt(args[4]);
-        int warmup = Math.min(Integer.parseInt(args[5]), requests.size());
+        byte[] secret = HexFormat.of().parseHex(args[3]);
+        long webhookId = Long.parseLong(args[4]);
+        int concurrency = Integer.parseInt(args[5]);
+        int measured = Integer.parseInt(args[6]);
+        long maxWarmupNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(args[7]));
+        Requests requests = new Requests(host, port, path, secret, webhookId);
         List<Client> clients = new ArrayList<>();
         for (int i = 0; i < concurrency; i++) {
             clients.add(new Client(host, port));
         }
-        long[] latencies = new long[requests.size()];
         AtomicReference<String> failure = new AtomicReference<>();
-        send(clients, requests, 0, warmup, latencies, failure);
+        AtomicBoolean go = new AtomicBoolean();
+        Thread listener = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.trim().equals("GO")) go.set(true);
+                }
+            } catch (IOException ignored) {
+                // the measuring process went away; the warm-up ends at its limit
+            }
+        }, "go-listener");
+        listener.setDaemon(true);
+        listener.start();
+        long warmupStarted = System.nanoTime();
+        AtomicLong next = new AtomicLong(1);
+        send(clients, requests, next, () -> !go.get() && System.nanoTime() - warmupStarted < maxWarmupNanos, null, failure);
+        long warmupSent = next.get() - 1;
+        double warmupSeconds = (System.nanoTime() - warmupStarted) / 1e9;
         long cpuBefore = Worker.cpuNanos();
         System.out.println("START");
         System.out.flush();
         long started = System.nanoTime();
-        int accepted = send(clients, requests, warmup, requests.size(), latencies, failure);
+        long last = warmupSent + measured;
+        long[] latencies = new long[measured];
+        int accepted = failure.get() != null ? 0
+                : send(clients, requests, next, () -> true, new Measured(warmupSent + 1, last, latencies), failure);
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.println("END");
         System.out.flush();
@@ -80,14 +98,17 @@ public final class WebhookLoad {
         for (Client client : clients) {
             client.close();
         }
-        int measured = requests.size() - warmup;
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("webhooks", measured);
         result.put("accepted", accepted);
+        result.put("sent", Math.min(next.get() - 1, last));
+        result.put("warmupWebhooks", warmupSent);
+        result.put("warmupSeconds", warmupSeconds);
+        result.put("warmupEndedByGo", go.get());
         result.put("failure", failure.get());
         result.put("seconds", seconds);
         if (measured > 0) {
-            long[] sorted = Arrays.copyOfRange(latencies, warmup, requests.size());
+            long[] sorted = latencies.clone();
             Arrays.sort(sorted);
             result.put("p50Ms", sorted[sorted.length / 2] / 1e6);
             result.put("p99Ms", sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] / 1e6);
@@ -99,27 +120,37 @@ public final class WebhookLoad {
         System.exit(failure.get() == null ? 0 : 1);
     }
 
-    /** Sends requests {@code from} to {@code to} over all clients at once; returns how many were accepted. */
-    private static int send(List<Client> clients, List<byte[]> requests, int from, int to, long[] latencies,
+    /** The measured part: contact ids {@code first..last}, and where their latencies go. */
+    private record Measured(long first, long last, long[] latencies) {
+    }
+
+    /**
+     * Sends one request per contact id taken from {@code next} over all clients at once: while {@code more} holds
+     * (warm-up), or up to {@code measured.last} (measured). Returns how many were accepted.
+     */
+    private static int send(List<Client> clients, Requests requests, AtomicLong next, BooleanSupplier more, Measured measured,
             AtomicReference<String> failure) throws InterruptedException {
-        AtomicInteger next = new AtomicInteger(from);
         AtomicInteger accepted = new AtomicInteger();
         List<Thread> threads = new ArrayList<>();
         for (Client client : clients) {
             Thread thread = new Thread(() -> {
-                int i;
-                while (failure.get() == null && (i = next.getAndIncrement()) < to) {
+                while (failure.get() == null && (measured != null || more.getAsBoolean())) {
+                    long id = next.getAndIncrement();
+                    if (measured != null && id > measured.last()) break;
                     try {
+                        byte[] request = requests.forContact(id);
                         long sent = System.nanoTime();
-                        Answer answer = client.post(requests.get(i));
-                        latencies[i] = System.nanoTime() - sent;
+                        Answer answer = client.post(request);
+                        if (measured != null) {
+                            measured.latencies()[(int) (id - measured.first())] = System.nanoTime() - sent;
+                        }
                         if (answer.status() == 200 && answer.body().contains("\"accepted\":1")) {
                             accepted.incrementAndGet();
                         } else {
-                            failure.compareAndSet(null, "request " + i + " answered " + answer.status() + " " + answer.body());
+                            failure.compareAndSet(null, "request " + id + " answered " + answer.status() + " " + answer.body());
                         }
                     } catch (IOException | RuntimeException e) {
-                        failure.compareAndSet(null, "request " + i + " failed: " + e);
+                        failure.compareAndSet(null, "request " + id + " failed: " + e);
                     }
                 }
             }, "load-" + threads.size());
@@ -130,6 +161,43 @@ public final class WebhookLoad {
             thread.join();
         }
         return accepted.get();
+    }
+
+    /** Builds and signs the request for one contact id; one {@link Mac} per thread. */
+    private static final class Requests {
+        private final String head;
+        private final byte[] secret;
+        private final long webhookId;
+        private final ThreadLocal<Mac> macs;
+
+        Requests(String host, int port, String path, byte[] secret, long webhookId) {
+            this.head = "POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nContent-Type: application/json\r\n";
+            this.secret = secret;
+            this.webhookId = webhookId;
+            this.macs = ThreadLocal.withInitial(() -> {
+                try {
+                    Mac mac = Mac.getInstance("HmacSHA256");
+                    mac.init(new SecretKeySpec(this.secret, "HmacSHA256"));
+                    return mac;
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+
+        byte[] forContact(long i) {
+            String body = "{\"data\":{\"id\":" + i + ",\"etag\":\"\\\"" + Long.toHexString(i * 31) + "\\\"\",\"name\":\"Contact " + i
+                    + "\",\"first_name\":\"First" + i + "\",\"last_name\":\"Last" + i + "\",\"type\":\"Person\","
+                    + "\"primary_email_address\":\"contact" + i + "@example.test\",\"updated_at\":\"2026-11-22T05:00:00Z\"},"
+                    + "\"meta\":{\"event\":\"updated\",\"webhook_id\":" + webhookId + "}}";
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            String signature = HexFormat.of().formatHex(macs.get().doFinal(bytes));
+            byte[] headBytes = (head + "X-Hook-Signature: " + signature + "\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            byte[] request = Arrays.copyOf(headBytes, headBytes.length + bytes.length);
+            System.arraycopy(bytes, 0, request, headBytes.length, bytes.length);
+            return request;
+        }
     }
 
     private record Answer(int status, String body) {

@@ -42,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.UUID;
 import java.util.function.Consumer;
 import okhttp3.OkHttpClient;
@@ -411,18 +412,23 @@ public final class Worker {
      * pool) by a load generator in a JVM of its own ({@link WebhookLoad}: {@code --concurrency} keep-alive
      * connections, each sends, waits for the answer, sends the next); {@code --max-batch 1} turns group commit off
      * (the reference: one commit per webhook). The connection's webhooks are enabled at the Clio sandbox (its
-     * handshake reaches the endpoint), and the bodies are signed with the secret the sandbox holds before the load
-     * generator starts. The first {@code --warmup} webhooks (at full concurrency) are not measured. Reports accepted/s,
-     * latency to the 2xx, this process's CPU over the measured window (split by thread: HTTP threads, the
-     * group-commit writer, the apply worker with the sandbox it refetches from, and the rest: JIT, GC) and the load
-     * generator's, then checks every event is in the inbox exactly once. The hub's worker applies the events (a
-     * refetch each) meanwhile, as in production.
+     * handshake reaches the endpoint), and the generator signs with the secret the sandbox holds.
+     *
+     * <p>The server is measured warm: the generator sends at full concurrency until this JVM's JIT compiler has
+     * settled (less than {@value #JIT_SETTLED_MS} ms of compilation in each of {@value #JIT_QUIET_SECONDS}
+     * consecutive seconds, after at least 10 s; at most {@code --max-warmup-seconds}), then {@code --count} more are
+     * measured: accepted/s, latency to the 2xx, this process's CPU over the window (split by thread: HTTP threads,
+     * the group-commit writer, the apply worker with the sandbox it refetches from, and the rest: JIT, GC), the
+     * generator's and PostgreSQL's. The hub's worker applies events meanwhile as in production (receipt first: see
+     * {@code withWebhookApplyDeferral}); once the load stops, its rate is measured for {@code --apply-seconds}.
+     * Finally every event sent must be in the inbox exactly once.
      */
     private Map<String, Object> webhookIngest() throws Exception {
-        int count = Integer.parseInt(options.getOrDefault("count", "20000"));
+        int count = Integer.parseInt(options.getOrDefault("count", "30000"));
         int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "32"));
         int maxBatch = Integer.parseInt(options.getOrDefault("max-batch", "256"));
-        int warmup = Math.min(count - 1, Integer.parseInt(options.getOrDefault("warmup", "2000")));
+        int maxWarmupSeconds = Integer.parseInt(options.getOrDefault("max-warmup-seconds", "240"));
+        int applySeconds = Integer.parseInt(options.getOrDefault("apply-seconds", "10"));
         // As hub-server's main does: the JDK reads this once, when the first HTTP server (here the sandbox's) starts.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -448,28 +454,15 @@ public final class Worker {
             byte[] secret = clio.record(ClioEntity.WEBHOOKS, webhookId).orElseThrow().body().path("shared_secret").asText()
                     .getBytes(StandardCharsets.UTF_8);
             String token = hub.getConnection(TENANT, connectionId).webhookToken();
-            // Bodies are built and signed before the load generator starts, as a provider's sender would have them ready.
-            java.nio.file.Path requests = java.nio.file.Files.createTempFile("junction-webhooks", ".txt");
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(secret, "HmacSHA256"));
-            try (java.io.BufferedWriter out = java.nio.file.Files.newBufferedWriter(requests, StandardCharsets.UTF_8)) {
-                for (int i = 1; i <= count; i++) {
-                    String body = "{\"data\":{\"id\":" + i + ",\"etag\":\"\\\"" + Integer.toHexString(i * 31) + "\\\"\",\"name\":\"Contact " + i
-                            + "\",\"first_name\":\"First" + i + "\",\"last_name\":\"Last" + i + "\",\"type\":\"Person\","
-                            + "\"primary_email_address\":\"contact" + i + "@example.test\",\"updated_at\":\"2026-11-22T05:00:00Z\"},"
-                            + "\"meta\":{\"event\":\"updated\",\"webhook_id\":" + webhookId + "}}";
-                    out.write(HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8))));
-                    out.write(' ');
-                    out.write(body);
-                    out.write('\n');
-                }
-            }
             List<String> command = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     // C1 only: the generator's loop is small, and C2 compiling it would take CPU from the measured process.
                     "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), WebhookLoad.class.getName(),
-                    "127.0.0.1", Integer.toString(server.port()), "/v1/webhooks/" + token, requests.toString(),
-                    Integer.toString(concurrency), Integer.toString(warmup)));
+                    "127.0.0.1", Integer.toString(server.port()), "/v1/webhooks/" + token, HexFormat.of().formatHex(secret),
+                    Long.toString(webhookId), Integer.toString(concurrency), Integer.toString(count), Integer.toString(maxWarmupSeconds)));
             Process load = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Thread settle = new Thread(() -> awaitJitSettled(load, maxWarmupSeconds), "jit-settle");
+            settle.setDaemon(true);
+            settle.start();
             JsonNode loadResult = null;
             ThreadCpu before = null;
             ThreadCpu after = null;
@@ -478,6 +471,8 @@ public final class Worker {
             Map<Integer, Long> backendsAtEnd = Map.of();
             long appliedAtStart = 0;
             long appliedAtEnd = 0;
+            long jitAtStart = 0;
+            long jitAtEnd = 0;
             try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(load.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 String line;
@@ -485,10 +480,12 @@ public final class Worker {
                     if (line.equals("START")) {
                         backendsAtStart = backendCpu(schema);
                         appliedAtStart = processedCount(schema, connectionId);
+                        jitAtStart = jitMillis();
                         before = ThreadCpu.now();
                         ticksAtStart = Boolean.getBoolean("bench.threads") ? threadTicks() : Map.of();
                     } else if (line.equals("END")) {
                         after = ThreadCpu.now();
+                        jitAtEnd = jitMillis();
                         backendsAtEnd = backendCpu(schema);
                         appliedAtEnd = processedCount(schema, connectionId);
                         printInboxStatuses(schema);
@@ -501,30 +498,42 @@ public final class Worker {
                         System.out.println("load | " + line);
                     }
                 }
-            } finally {
-                java.nio.file.Files.deleteIfExists(requests);
             }
             int exit = load.waitFor();
-            int measured = count - warmup;
-            if (exit != 0 || loadResult == null || before == null || after == null || loadResult.path("accepted").asInt() != measured) {
+            if (exit != 0 || loadResult == null || before == null || after == null || loadResult.path("accepted").asInt() != count) {
                 throw new IllegalStateException("the load generator failed (exit " + exit + "): "
                         + (loadResult == null ? "no result" : loadResult.toString()));
             }
+            // The worker alone, once the load has stopped: how fast the backlog is applied.
+            long appliedBefore = processedCount(schema, connectionId);
+            ThreadCpu applyBefore = ThreadCpu.now();
+            Map<Integer, Long> applyBackendsBefore = backendCpu(schema);
+            long applyStarted = System.nanoTime();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(applySeconds));
+            long applied = processedCount(schema, connectionId) - appliedBefore;
+            double applyWindow = (System.nanoTime() - applyStarted) / 1e9;
+            ThreadCpu applyAfter = ThreadCpu.now();
+            double applyPostgres = cpuSecondsSince(applyBackendsBefore, backendCpu(schema));
+            long sent = loadResult.get("sent").asLong();
             long[] inbox = inboxCounts(schema, connectionId);
-            if (inbox[0] != count || inbox[1] != count) {
+            if (inbox[0] != sent || inbox[1] != sent) {
                 throw new IllegalStateException("the inbox holds " + inbox[0] + " rows for " + inbox[1] + " distinct events, expected "
-                        + count + " exactly once");
+                        + sent + " exactly once");
             }
             double seconds = loadResult.get("seconds").asDouble();
             long processCpu = after.process() - before.process();
             Map<String, Object> result = new LinkedHashMap<>();
-            result.put("webhooks", measured);
+            result.put("webhooks", count);
+            result.put("warmupWebhooks", loadResult.get("warmupWebhooks").asLong());
+            result.put("warmupSeconds", loadResult.get("warmupSeconds").asDouble());
+            result.put("warmupEndedBySettledJit", loadResult.get("warmupEndedByGo").asBoolean());
             result.put("seconds", seconds);
-            result.put("rate", measured / seconds);
+            result.put("rate", count / seconds);
             result.put("p50Ms", loadResult.get("p50Ms").asDouble());
             result.put("p99Ms", loadResult.get("p99Ms").asDouble());
             result.put("maxMs", loadResult.get("maxMs").asDouble());
             result.put("cpuSeconds", processCpu / 1e9);
+            result.put("jitSeconds", (jitAtEnd - jitAtStart) / 1e3);
             result.put("httpCpuSeconds", after.since(before, "hub-http-") / 1e9);
             result.put("writerCpuSeconds", after.since(before, "junction-webhook-inbox") / 1e9);
             result.put("applyCpuSeconds", (after.since(before, "junction-webhooks") + after.since(before, "sandbox-")) / 1e9);
@@ -534,11 +543,50 @@ public final class Worker {
             if (!Double.isNaN(postgresCpu)) {
                 result.put("postgresCpuSeconds", postgresCpu); // absent when PostgreSQL runs on another host
             }
-            // The apply worker's CPU above is over the window, in which it applied this many events (it may lag).
+            // The apply worker's CPU above is over the window, in which it applied this many events (it defers to receipt).
             result.put("appliedInWindow", appliedAtEnd - appliedAtStart);
+            result.put("appliedAfter", applied);
+            result.put("applyRate", applied / applyWindow);
+            result.put("applyCpuPerEventUs", applied == 0 ? Double.NaN : 1e6 * (applyAfter.process() - applyBefore.process()) / 1e9 / applied);
+            result.put("applyPostgresPerEventUs", applied == 0 ? Double.NaN : 1e6 * applyPostgres / applied);
             result.put("inboxRows", inbox[0]);
             result.put("inboxDistinct", inbox[1]);
             return result;
+        }
+    }
+
+    private static final long JIT_SETTLED_MS = 50;
+    private static final int JIT_QUIET_SECONDS = 3;
+
+    /** Total JIT compilation time of this JVM so far, in milliseconds. */
+    private static long jitMillis() {
+        return java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    }
+
+    /**
+     * Tells the load generator to start measuring ({@code GO} on its standard input) once this JVM's JIT compiler has
+     * compiled for less than {@link #JIT_SETTLED_MS} ms in each of {@link #JIT_QUIET_SECONDS} consecutive seconds,
+     * after 10 s at least; the generator stops warming up on its own after {@code maxSeconds}.
+     */
+    private static void awaitJitSettled(Process load, int maxSeconds) {
+        try {
+            long started = System.nanoTime();
+            long previous = jitMillis();
+            int quiet = 0;
+            while (load.isAlive() && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(maxSeconds)) {
+                Thread.sleep(1000);
+                long now = jitMillis();
+                quiet = now - previous < JIT_SETTLED_MS ? quiet + 1 : 0;
+                previous = now;
+                if (quiet >= JIT_QUIET_SECONDS && System.nanoTime() - started >= TimeUnit.SECONDS.toNanos(10)) {
+                    java.io.OutputStream in = load.getOutputStream();
+                    in.write("GO\n".getBytes(StandardCharsets.US_ASCII));
+                    in.flush();
+                    return;
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            // the generator ended, or will end its warm-up at its own limit
         }
     }
 

@@ -194,10 +194,14 @@ public final class WebhookRepository {
             + "CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS TIMESTAMP WITH TIME ZONE)) "
             + "ON CONFLICT DO NOTHING";
 
-    /** Ids of entries due for processing (pending and due, or claimed by a worker whose lease ran out). */
+    /** Ids of entries due for processing (pending and due, or claimed by a worker whose lease ran out), earliest due first. */
     public List<Long> dueInbox(Instant now, int limit) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT id FROM junction_webhook_inbox WHERE "
-                        + "status IN ('pending', 'processing') AND next_attempt_at <= :now ORDER BY id LIMIT :limit")
+        // A status at a time, each an index scan of (status, next_attempt_at, id) that stops at the limit.
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT id FROM ("
+                        + "(SELECT id, next_attempt_at FROM junction_webhook_inbox WHERE status = 'pending' AND next_attempt_at <= :now "
+                        + "ORDER BY next_attempt_at, id LIMIT :limit) UNION ALL "
+                        + "(SELECT id, next_attempt_at FROM junction_webhook_inbox WHERE status = 'processing' AND next_attempt_at <= :now "
+                        + "ORDER BY next_attempt_at, id LIMIT :limit)) due ORDER BY next_attempt_at, id LIMIT :limit")
                 .bind("now", Sql.timestamp(now)).bind("limit", limit).mapTo(Long.class).list());
     }
 
