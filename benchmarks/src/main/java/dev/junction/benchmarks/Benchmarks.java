@@ -37,7 +37,7 @@ import java.util.function.ToDoubleFunction;
  * {@code --rate-limit 5} requests per {@code --window-ms 1000} (Clio's 50 a minute, ten times faster) and
  * {@code --rate-records 8000} per entity (scenario 4), {@code --webhooks 30000} posted by
  * {@code --webhook-concurrency 32} clients after a warm-up that lasts until the server's JIT compiler has settled, at
- * most {@code --webhook-max-warmup-seconds 240} (scenario 5),
+ * most {@code --webhook-max-warmup-seconds 120} (scenario 5),
  * {@code --jvm-args "..."} added to every measuring JVM (e.g. to record a flight recording).
  */
 public final class Benchmarks {
@@ -85,7 +85,7 @@ public final class Benchmarks {
         options.put("jvm-args", "");
         options.put("webhooks", "30000");
         options.put("webhook-concurrency", "32");
-        options.put("webhook-max-warmup-seconds", "240");
+        options.put("webhook-max-warmup-seconds", "120");
         options.putAll(Map.of("connections", "1000", "tenants", "100", "idle-seconds", "30")); // scenario 6
         for (int i = 0; i < args.length; i++) {
             if (args[i].isBlank()) continue;

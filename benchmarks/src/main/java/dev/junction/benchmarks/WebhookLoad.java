@@ -35,11 +35,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * thread per connection, each sending its next request once the previous answer is read).
  *
  * <p>Arguments: {@code host port path secretHex webhookId concurrency measured maxWarmupSeconds}. Each request is a
- * contact {@code updated} event for a contact id of its own (1, 2, 3, ...), signed here with the webhook's shared
- * secret as Clio signs ({@code X-Hook-Signature}: hex HMAC-SHA256 of the body). It warms up first, sending at full
+ * contact {@code updated} event for a contact id of its own, signed here with the webhook's shared secret as Clio
+ * signs ({@code X-Hook-Signature}: hex HMAC-SHA256 of the body); the measured ones are signed before anything is sent.
+ * It warms up first, sending at full
  * concurrency until a line {@code GO} arrives on standard input (the measuring process sends it once the receiver's
- * JIT compiler has settled) or {@code maxWarmupSeconds} pass; then it prints {@code START}, sends {@code measured}
- * more, prints {@code END}, and finally {@code RESULT {json}} with the measured requests' latencies (send to the end
+ * JIT compiler has settled) or {@code maxWarmupSeconds} pass; then it prints {@code START}, waits for a line
+ * {@code MEASURE} (the measuring process has taken its starting figures), sends {@code measured} more, prints {@code END}, and finally {@code RESULT {json}} with the measured requests' latencies (send to the end
  * of the 2xx answer), the count accepted ({@code "accepted":1} in a 200), how many were sent in all, and this
  * process's CPU over the measured part. Any other answer fails the run.
  */
@@ -60,17 +61,25 @@ public final class WebhookLoad {
         int measured = Integer.parseInt(args[6]);
         long maxWarmupNanos = TimeUnit.SECONDS.toNanos(Long.parseLong(args[7]));
         Requests requests = new Requests(host, port, path, secret, webhookId);
+        // The measured requests are built and signed before anything is sent, as a provider's sender has them ready;
+        // warm-up requests (contact ids from 1) are built as they go. Measured ids follow on from MEASURED_IDS.
+        byte[][] prepared = new byte[measured][];
+        for (int i = 0; i < measured; i++) {
+            prepared[i] = requests.forContact(MEASURED_IDS + i);
+        }
         List<Client> clients = new ArrayList<>();
         for (int i = 0; i < concurrency; i++) {
             clients.add(new Client(host, port));
         }
         AtomicReference<String> failure = new AtomicReference<>();
         AtomicBoolean go = new AtomicBoolean();
+        java.util.concurrent.CountDownLatch measure = new java.util.concurrent.CountDownLatch(1);
         Thread listener = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     if (line.trim().equals("GO")) go.set(true);
+                    if (line.trim().equals("MEASURE")) measure.countDown();
                 }
             } catch (IOException ignored) {
                 // the measuring process went away; the warm-up ends at its limit
@@ -82,15 +91,19 @@ public final class WebhookLoad {
         AtomicLong next = new AtomicLong(1);
         send(clients, requests, next, () -> !go.get() && System.nanoTime() - warmupStarted < maxWarmupNanos, null, failure);
         long warmupSent = next.get() - 1;
+        if (warmupSent >= MEASURED_IDS) throw new IllegalStateException("the warm-up ran into the measured contact ids");
         double warmupSeconds = (System.nanoTime() - warmupStarted) / 1e9;
-        long cpuBefore = Worker.cpuNanos();
         System.out.println("START");
         System.out.flush();
+        // The measuring process takes its starting figures first (some are queries): the clock starts when it says so.
+        if (!measure.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("no MEASURE after START");
+        long cpuBefore = Worker.cpuNanos();
         long started = System.nanoTime();
-        long last = warmupSent + measured;
         long[] latencies = new long[measured];
+        AtomicLong nextMeasured = new AtomicLong(MEASURED_IDS);
+        long last = MEASURED_IDS + measured - 1;
         int accepted = failure.get() != null ? 0
-                : send(clients, requests, next, () -> true, new Measured(warmupSent + 1, last, latencies), failure);
+                : send(clients, requests, nextMeasured, () -> true, new Measured(MEASURED_IDS, last, latencies, prepared), failure);
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.println("END");
         System.out.flush();
@@ -101,7 +114,7 @@ public final class WebhookLoad {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("webhooks", measured);
         result.put("accepted", accepted);
-        result.put("sent", Math.min(next.get() - 1, last));
+        result.put("sent", warmupSent + Math.min(nextMeasured.get() - MEASURED_IDS, measured));
         result.put("warmupWebhooks", warmupSent);
         result.put("warmupSeconds", warmupSeconds);
         result.put("warmupEndedByGo", go.get());
@@ -120,8 +133,11 @@ public final class WebhookLoad {
         System.exit(failure.get() == null ? 0 : 1);
     }
 
-    /** The measured part: contact ids {@code first..last}, and where their latencies go. */
-    private record Measured(long first, long last, long[] latencies) {
+    /** Contact ids of the measured requests start here; the warm-up's count up from 1. */
+    private static final long MEASURED_IDS = 1_000_000_000L;
+
+    /** The measured part: contact ids {@code first..last}, their prepared requests, and where their latencies go. */
+    private record Measured(long first, long last, long[] latencies, byte[][] prepared) {
     }
 
     /**
@@ -138,7 +154,7 @@ public final class WebhookLoad {
                     long id = next.getAndIncrement();
                     if (measured != null && id > measured.last()) break;
                     try {
-                        byte[] request = requests.forContact(id);
+                        byte[] request = measured != null ? measured.prepared()[(int) (id - measured.first())] : requests.forContact(id);
                         long sent = System.nanoTime();
                         Answer answer = client.post(request);
                         if (measured != null) {

@@ -427,7 +427,7 @@ public final class Worker {
         int count = Integer.parseInt(options.getOrDefault("count", "30000"));
         int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "32"));
         int maxBatch = Integer.parseInt(options.getOrDefault("max-batch", "256"));
-        int maxWarmupSeconds = Integer.parseInt(options.getOrDefault("max-warmup-seconds", "240"));
+        int maxWarmupSeconds = Integer.parseInt(options.getOrDefault("max-warmup-seconds", "120"));
         int applySeconds = Integer.parseInt(options.getOrDefault("apply-seconds", "10"));
         // As hub-server's main does: the JDK reads this once, when the first HTTP server (here the sandbox's) starts.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
@@ -478,11 +478,12 @@ public final class Worker {
                 String line;
                 while ((line = out.readLine()) != null) {
                     if (line.equals("START")) {
+                        appliedAtStart = processedCount(schema, connectionId); // a scan of the inbox: before the window's CPU
                         backendsAtStart = backendCpu(schema);
-                        appliedAtStart = processedCount(schema, connectionId);
                         jitAtStart = jitMillis();
                         before = ThreadCpu.now();
                         ticksAtStart = Boolean.getBoolean("bench.threads") ? threadTicks() : Map.of();
+                        tell(load, "MEASURE");
                     } else if (line.equals("END")) {
                         after = ThreadCpu.now();
                         jitAtEnd = jitMillis();
@@ -555,6 +556,15 @@ public final class Worker {
         }
     }
 
+    /** A line to the load generator's standard input. */
+    private static void tell(Process load, String line) throws IOException {
+        java.io.OutputStream in = load.getOutputStream();
+        synchronized (in) {
+            in.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            in.flush();
+        }
+    }
+
     private static final long JIT_SETTLED_MS = 50;
     private static final int JIT_QUIET_SECONDS = 3;
 
@@ -579,9 +589,7 @@ public final class Worker {
                 quiet = now - previous < JIT_SETTLED_MS ? quiet + 1 : 0;
                 previous = now;
                 if (quiet >= JIT_QUIET_SECONDS && System.nanoTime() - started >= TimeUnit.SECONDS.toNanos(10)) {
-                    java.io.OutputStream in = load.getOutputStream();
-                    in.write("GO\n".getBytes(StandardCharsets.US_ASCII));
-                    in.flush();
+                    tell(load, "GO");
                     return;
                 }
             }
