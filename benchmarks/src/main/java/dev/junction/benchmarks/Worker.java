@@ -460,7 +460,13 @@ public final class Worker {
                     "127.0.0.1", Integer.toString(server.port()), "/v1/webhooks/" + token, HexFormat.of().formatHex(secret),
                     Long.toString(webhookId), Integer.toString(concurrency), Integer.toString(count), Integer.toString(maxWarmupSeconds)));
             Process load = new ProcessBuilder(command).redirectErrorStream(true).start();
-            Thread settle = new Thread(() -> awaitJitSettled(load, maxWarmupSeconds), "jit-settle");
+            Thread settle = new Thread(() -> awaitJitSettled(load, maxWarmupSeconds, () -> {
+                // The window's own figures, taken here every second too: their first use in the window deoptimised
+                // the PostgreSQL driver's hot methods (new result handler types) and set the compiler off again.
+                processedCount(schema, connectionId);
+                backendCpu(schema);
+                ThreadCpu.now();
+            }), "jit-settle");
             settle.setDaemon(true);
             settle.start();
             JsonNode loadResult = null;
@@ -576,15 +582,17 @@ public final class Worker {
     /**
      * Tells the load generator to start measuring ({@code GO} on its standard input) once this JVM's JIT compiler has
      * compiled for less than {@link #JIT_SETTLED_MS} ms in each of {@link #JIT_QUIET_SECONDS} consecutive seconds,
-     * after 10 s at least; the generator stops warming up on its own after {@code maxSeconds}.
+     * after 10 s at least, running {@code probe} (the window's own measurements) every second meanwhile; the generator
+     * stops warming up on its own after {@code maxSeconds}.
      */
-    private static void awaitJitSettled(Process load, int maxSeconds) {
+    private static void awaitJitSettled(Process load, int maxSeconds, Probe probe) {
         try {
             long started = System.nanoTime();
             long previous = jitMillis();
             int quiet = 0;
             while (load.isAlive() && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(maxSeconds)) {
                 Thread.sleep(1000);
+                probe.run();
                 long now = jitMillis();
                 quiet = now - previous < JIT_SETTLED_MS ? quiet + 1 : 0;
                 previous = now;
@@ -593,9 +601,15 @@ public final class Worker {
                     return;
                 }
             }
-        } catch (IOException | InterruptedException e) {
+        } catch (Exception e) {
             // the generator ended, or will end its warm-up at its own limit
         }
+    }
+
+    /** What the measuring process does at the window's edges, exercised during the warm-up as well. */
+    @FunctionalInterface
+    private interface Probe {
+        void run() throws Exception;
     }
 
     /**
