@@ -141,6 +141,8 @@ public final class Benchmarks {
         rows.add(row(s, j, "records/s", junction, r -> r.get("rate").asDouble(), ""));
         rows.add(row(s, j, "peak heap after GC", junction, r -> r.get("peakHeapAfterGc").asDouble() / MB, "MB"));
         rows.add(row(s, j, "peak RSS (the sandbox runs in its own JVM)", junction, r -> r.get("peakRss").asDouble() / MB, "MB"));
+        rows.add(row(s, j, "CPU taken by the hypervisor (steal) during the sync", junction,
+                r -> r.path("stolenSeconds").asDouble(Double.NaN), "s"));
         String c = String.format(Locale.ROOT, "reference: PostgreSQL COPY of the same raw rows, %,d", Long.parseLong(records));
         rows.add(row(s, c, "records/s", copy, r -> r.get("rate").asDouble(), ""));
         String n = String.format(Locale.ROOT, "reference: naive autocommit upsert loop, %,d", Long.parseLong(naiveRecords));
@@ -273,6 +275,8 @@ public final class Benchmarks {
             rows.add(row(s, entry.getKey(), "warm-up before measuring, time", entry.getValue(), r -> r.get("warmupSeconds").asDouble(), "s"));
             rows.add(row(s, entry.getKey(), "JIT compilation during the measured window", entry.getValue(),
                     r -> r.get("jitSeconds").asDouble(), "s"));
+            rows.add(row(s, entry.getKey(), "CPU taken by the hypervisor (steal) during the measured window", entry.getValue(),
+                    r -> r.path("stolenSeconds").asDouble(Double.NaN), "s"));
             rows.add(row(s, entry.getKey(), "CPU per webhook, receiving JVM (hub-server, apply worker, Clio sandbox)", entry.getValue(),
                     r -> perWebhook(r, "cpuSeconds"), "us"));
             rows.add(row(s, entry.getKey(), "  of which HTTP threads (route, verification, waiting for the commit)", entry.getValue(),

@@ -62,6 +62,25 @@ final class Measurements implements AutoCloseable {
     }
 
     /** The process's peak resident set size ({@code VmHWM}), or -1 where {@code /proc} is not there. */
+    /**
+     * CPU time the hypervisor gave to other guests while this machine's processes wanted it ("steal" in
+     * {@code /proc/stat}), in seconds summed over all processors since boot; NaN where that is not available. A
+     * measurement window with steal ran on fewer cores than the machine has.
+     */
+    static double stolenSeconds() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat"))) {
+                if (line.startsWith("cpu ")) {
+                    String[] fields = line.trim().split("\\s+");
+                    return fields.length > 8 ? Long.parseLong(fields[8]) / 100.0 : Double.NaN;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux
+        }
+        return Double.NaN;
+    }
+
     static long peakRss() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -114,9 +114,11 @@ public final class Worker {
             try (Measurements memory = Measurements.start()) {
                 long started = System.nanoTime();
                 long cpuBefore = cpuNanos();
+                double stolenBefore = Measurements.stolenSeconds();
                 Map<Integer, Long> databaseCpuBefore = backendCpu(schema);
                 SyncRun run = hub.startSync(TENANT, connectionId, SyncRequest.full().only("contacts")).await();
                 double seconds = (System.nanoTime() - started) / 1e9;
+                result.put("stolenSeconds", Measurements.stolenSeconds() - stolenBefore);
                 result.put("cpuSeconds", (cpuNanos() - cpuBefore) / 1e9);
                 result.put("databaseCpuSeconds", cpuSecondsSince(databaseCpuBefore, backendCpu(schema)));
                 if (Boolean.getBoolean("bench.threads")) {
@@ -479,6 +481,8 @@ public final class Worker {
             long appliedAtEnd = 0;
             long jitAtStart = 0;
             long jitAtEnd = 0;
+            double stolenAtStart = Double.NaN;
+            double stolenAtEnd = Double.NaN;
             try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(load.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 String line;
@@ -487,12 +491,14 @@ public final class Worker {
                         appliedAtStart = processedCount(schema, connectionId); // a scan of the inbox: before the window's CPU
                         backendsAtStart = backendCpu(schema);
                         jitAtStart = jitMillis();
+                        stolenAtStart = Measurements.stolenSeconds();
                         before = ThreadCpu.now();
                         ticksAtStart = Boolean.getBoolean("bench.threads") ? threadTicks() : Map.of();
                         tell(load, "MEASURE");
                     } else if (line.equals("END")) {
                         after = ThreadCpu.now();
                         jitAtEnd = jitMillis();
+                        stolenAtEnd = Measurements.stolenSeconds();
                         backendsAtEnd = backendCpu(schema);
                         appliedAtEnd = processedCount(schema, connectionId);
                         printInboxStatuses(schema);
@@ -541,6 +547,7 @@ public final class Worker {
             result.put("maxMs", loadResult.get("maxMs").asDouble());
             result.put("cpuSeconds", processCpu / 1e9);
             result.put("jitSeconds", (jitAtEnd - jitAtStart) / 1e3);
+            result.put("stolenSeconds", stolenAtEnd - stolenAtStart);
             result.put("httpCpuSeconds", after.since(before, "hub-http-") / 1e9);
             result.put("writerCpuSeconds", after.since(before, "junction-webhook-inbox") / 1e9);
             result.put("applyCpuSeconds", (after.since(before, "junction-webhooks") + after.since(before, "sandbox-")) / 1e9);

@@ -67,11 +67,6 @@ public final class SyncRepository {
                 .bind("id", runId).bind("tenant", tenantId).mapTo(Boolean.class).findOne().orElse(false);
     }
 
-    /** The same outside a transaction. */
-    public boolean cancelRequested(String tenantId, String runId) {
-        return jdbi.withHandle(handle -> cancelRequested(handle, tenantId, runId));
-    }
-
     public void finishRun(String tenantId, String runId, String status, String error, Instant now) {
         jdbi.useHandle(handle -> handle.createUpdate("UPDATE junction_sync_run SET status = :status, error = :error, "
                         + "finished_at = :now WHERE id = :id AND tenant_id = :tenant")
@@ -253,43 +248,42 @@ public final class SyncRepository {
 
     /**
      * Takes the lease on (connection, entity) for {@code runId} unless another live run holds it. Works across
-     * processes: the primary key admits one row, and an expired row (its holder died) is taken over.
+     * processes: the primary key admits one row, and an expired row (its holder died) is taken over. Runs in the
+     * caller's transaction: a failed insert is rolled back to a savepoint, and the rest of the transaction stands.
      */
-    public boolean acquireLease(String tenantId, String connectionId, String entity, String runId, String owner,
+    public boolean acquireLease(Handle handle, String tenantId, String connectionId, String entity, String runId, String owner,
             Instant now, Instant expiresAt) {
-        return jdbi.inTransaction(handle -> {
-            // A run whose lease ran out stopped renewing it: its process died (or stalled, and then fails on its next
-            // renewal). When this run takes the lease over, that run is closed as abandoned instead of showing RUNNING
-            // forever.
-            Optional<String> abandoned = handle.createQuery("SELECT run_id FROM junction_sync_lease WHERE connection_id = :connection "
-                            + "AND entity = :entity AND tenant_id = :tenant AND expires_at < :now AND run_id <> :run")
+        // A run whose lease ran out stopped renewing it: its process died (or stalled, and then fails on its next
+        // renewal). When this run takes the lease over, that run is closed as abandoned instead of showing RUNNING
+        // forever.
+        Optional<String> abandoned = handle.createQuery("SELECT run_id FROM junction_sync_lease WHERE connection_id = :connection "
+                        + "AND entity = :entity AND tenant_id = :tenant AND expires_at < :now AND run_id <> :run")
+                .bind("connection", connectionId).bind("entity", entity).bind("tenant", tenantId)
+                .bind("now", Sql.timestamp(now)).bind("run", runId).mapTo(String.class).findOne();
+        int taken = handle.createUpdate("UPDATE junction_sync_lease SET run_id = :run, owner = :owner, expires_at = :expires "
+                        + "WHERE connection_id = :connection AND entity = :entity AND tenant_id = :tenant "
+                        + "AND (expires_at < :now OR run_id = :run)")
+                .bind("run", runId).bind("owner", owner).bind("expires", Sql.timestamp(expiresAt))
+                .bind("connection", connectionId).bind("entity", entity).bind("tenant", tenantId)
+                .bind("now", Sql.timestamp(now)).execute();
+        if (taken == 1) {
+            abandoned.ifPresent(previous -> closeAbandoned(handle, tenantId, previous, entity, runId, now));
+            return true;
+        }
+        try {
+            handle.execute("SAVEPOINT lease_insert");
+            handle.createUpdate("INSERT INTO junction_sync_lease (connection_id, entity, tenant_id, run_id, owner, expires_at) "
+                            + "VALUES (:connection, :entity, :tenant, :run, :owner, :expires)")
                     .bind("connection", connectionId).bind("entity", entity).bind("tenant", tenantId)
-                    .bind("now", Sql.timestamp(now)).bind("run", runId).mapTo(String.class).findOne();
-            int taken = handle.createUpdate("UPDATE junction_sync_lease SET run_id = :run, owner = :owner, expires_at = :expires "
-                            + "WHERE connection_id = :connection AND entity = :entity AND tenant_id = :tenant "
-                            + "AND (expires_at < :now OR run_id = :run)")
-                    .bind("run", runId).bind("owner", owner).bind("expires", Sql.timestamp(expiresAt))
-                    .bind("connection", connectionId).bind("entity", entity).bind("tenant", tenantId)
-                    .bind("now", Sql.timestamp(now)).execute();
-            if (taken == 1) {
-                abandoned.ifPresent(previous -> closeAbandoned(handle, tenantId, previous, entity, runId, now));
-                return true;
+                    .bind("run", runId).bind("owner", owner).bind("expires", Sql.timestamp(expiresAt)).execute();
+            return true;
+        } catch (RuntimeException e) {
+            if (Database.isUniqueViolation(e)) {
+                handle.execute("ROLLBACK TO SAVEPOINT lease_insert");
+                return false;
             }
-            try {
-                handle.execute("SAVEPOINT lease_insert");
-                handle.createUpdate("INSERT INTO junction_sync_lease (connection_id, entity, tenant_id, run_id, owner, expires_at) "
-                                + "VALUES (:connection, :entity, :tenant, :run, :owner, :expires)")
-                        .bind("connection", connectionId).bind("entity", entity).bind("tenant", tenantId)
-                        .bind("run", runId).bind("owner", owner).bind("expires", Sql.timestamp(expiresAt)).execute();
-                return true;
-            } catch (RuntimeException e) {
-                if (Database.isUniqueViolation(e)) {
-                    handle.execute("ROLLBACK TO SAVEPOINT lease_insert");
-                    return false;
-                }
-                throw e;
-            }
-        });
+            throw e;
+        }
     }
 
     /** Extends a held lease; returns false when the lease was lost (expired and taken over). */
@@ -301,9 +295,13 @@ public final class SyncRepository {
     }
 
     public void releaseLease(String tenantId, String connectionId, String entity, String runId) {
-        jdbi.useHandle(handle -> handle.createUpdate("DELETE FROM junction_sync_lease WHERE connection_id = :connection "
+        jdbi.useHandle(handle -> releaseLease(handle, tenantId, connectionId, entity, runId));
+    }
+
+    public void releaseLease(Handle handle, String tenantId, String connectionId, String entity, String runId) {
+        handle.createUpdate("DELETE FROM junction_sync_lease WHERE connection_id = :connection "
                         + "AND entity = :entity AND tenant_id = :tenant AND run_id = :run")
-                .bind("connection", connectionId).bind("entity", entity).bind("tenant", tenantId).bind("run", runId).execute());
+                .bind("connection", connectionId).bind("entity", entity).bind("tenant", tenantId).bind("run", runId).execute();
     }
 
     // ---- dead letters -----------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -196,13 +197,12 @@ public final class SyncEngine {
                 OpenedConnector opened = opener.open(tenantId, connectionId);
                 waitAtRunStart = opened.rateLimitWait().get();
                 for (EntityType entity : entities) {
-                    if (cancelled.get() || sync.cancelRequested(tenantId, runId)) {
-                        cancelled.set(true);
+                    if (cancelled.get()) {
                         outcomes.add(SyncStatus.CANCELLED);
                         markEntity(entity.name(), SyncStatus.CANCELLED, "cancelled before start");
                         continue;
                     }
-                    SyncStatus outcome = syncEntity(opened, entity);
+                    SyncStatus outcome = syncEntity(opened, entity); // asks the database whether it was cancelled
                     outcomes.add(outcome);
                     if (outcome == SyncStatus.FAILED && lastErrorNeedsReauth) {
                         // Every other entity would fail the same way; stop and report.
@@ -239,19 +239,57 @@ public final class SyncEngine {
             observer.syncFinished(providerId, entity, entityStatus, Duration.ZERO);
         }
 
+        /** How an entity's turn began: cancelled, its lease held by another run, or its pass begun from {@code checkpoint}. */
+        private record EntityStart(Checkpoint checkpoint, SyncStatus refused) {
+            static final EntityStart CANCELLED = new EntityStart(null, SyncStatus.CANCELLED);
+            static final EntityStart BUSY = new EntityStart(null, SyncStatus.SKIPPED);
+        }
+
+        /**
+         * One entity's turn. Its start (the cancel check, the lease, the checkpoint read and the pass's start) is one
+         * transaction, and so is its successful end (the pass's end, the entity's outcome and the lease's release): a
+         * sync of many entities with little to do costs few commits (issue 6, scenario 6).
+         */
         private SyncStatus syncEntity(OpenedConnector opened, EntityType entity) {
             String name = entity.name();
             currentEntity.set(name);
             Instant entityStart = clock.instant();
-            if (!sync.acquireLease(tenantId, connectionId, name, runId, owner, entityStart, entityStart.plus(settings.leaseDuration()))) {
+            EntityStart start = database.jdbi().inTransaction(handle -> {
+                if (sync.cancelRequested(handle, tenantId, runId)) {
+                    return EntityStart.CANCELLED;
+                }
+                if (!sync.acquireLease(handle, tenantId, connectionId, name, runId, owner, entityStart,
+                        entityStart.plus(settings.leaseDuration()))) {
+                    return EntityStart.BUSY;
+                }
+                return new EntityStart(beginPass(handle, entity, sync.checkpoint(handle, tenantId, connectionId, name)), null);
+            });
+            if (start == EntityStart.CANCELLED) {
+                cancelled.set(true);
+                markEntity(name, SyncStatus.CANCELLED, "cancelled before start");
+                return SyncStatus.CANCELLED;
+            }
+            if (start == EntityStart.BUSY) {
                 markEntity(name, SyncStatus.SKIPPED, "another sync of this connection's '" + name + "' is running");
                 return SyncStatus.SKIPPED;
             }
             Counters counters = new Counters(entityStart, opened.rateLimitWait().get());
+            boolean released = false;
             try {
-                SyncStatus result = runPasses(opened, entity, counters);
-                counters.save(name, result, counters.warning, opened);
-                return result;
+                Optional<PassEnd> end = runPasses(opened, entity, start.checkpoint(), counters);
+                if (end.isEmpty()) {
+                    counters.save(name, SyncStatus.CANCELLED, counters.warning, opened);
+                    return SyncStatus.CANCELLED;
+                }
+                SyncRepository.EntityRow row = counters.row(name, SyncStatus.SUCCEEDED, counters.warning, clock.instant(), opened);
+                database.jdbi().useTransaction(handle -> {
+                    end.get().write(handle);
+                    sync.updateEntity(handle, tenantId, row);
+                    sync.releaseLease(handle, tenantId, connectionId, name, runId);
+                });
+                released = true;
+                counters.finished(name, SyncStatus.SUCCEEDED);
+                return SyncStatus.SUCCEEDED;
             } catch (JunctionException e) {
                 JunctionException located = e.withContext(ErrorContext.provider(opened.provider().id()).withConnection(connectionId).withEntity(name));
                 LOG.warn("sync of {} for connection {} failed: {}", name, connectionId, located.getMessage());
@@ -268,49 +306,64 @@ public final class SyncEngine {
                 counters.save(name, SyncStatus.FAILED, e.toString(), opened);
                 return SyncStatus.FAILED;
             } finally {
-                sync.releaseLease(tenantId, connectionId, name, runId);
+                if (!released) {
+                    sync.releaseLease(tenantId, connectionId, name, runId);
+                }
             }
         }
 
-        private SyncStatus runPasses(OpenedConnector opened, EntityType entity, Counters counters) {
-            Checkpoint checkpoint = database.jdbi().withHandle(handle -> sync.checkpoint(handle, tenantId, connectionId, entity.name()));
+        /**
+         * The checkpoint this entity's pass starts from, inside the start transaction: a pass in progress is resumed,
+         * otherwise a new one (incremental when asked for and possible, else full) is begun and saved.
+         */
+        private Checkpoint beginPass(Handle handle, EntityType entity, Checkpoint checkpoint) {
             Instant now = clock.instant();
             boolean wantIncremental = mode == SyncMode.INCREMENTAL && entity.incremental() && checkpoint.highWaterMark() != null;
             boolean resume = checkpoint.passInProgress() && (SWEEP_PENDING.equals(checkpoint.passMode())
                     || checkpoint.passMode().equals(SyncMode.FULL.name()) || wantIncremental);
-            if (!resume) {
-                checkpoint = wantIncremental
-                        ? new Checkpoint(connectionId, entity.name(), checkpoint.passId(), SyncMode.INCREMENTAL.name(), null,
-                                checkpoint.highWaterMark().minus(settings.lookback()), now, checkpoint.highWaterMark(), checkpoint.lastFullAt())
-                        : new Checkpoint(connectionId, entity.name(), checkpoint.passId() + 1, SyncMode.FULL.name(), null,
-                                null, now, checkpoint.highWaterMark(), checkpoint.lastFullAt());
-                Checkpoint starting = checkpoint;
-                database.jdbi().useTransaction(handle -> sync.saveCheckpoint(handle, tenantId, starting, now));
-            } else {
+            if (resume) {
                 LOG.info("resuming {} pass of {} for connection {}", checkpoint.passMode(), entity.name(), connectionId);
+                return checkpoint;
             }
+            Checkpoint starting = wantIncremental
+                    ? new Checkpoint(connectionId, entity.name(), checkpoint.passId(), SyncMode.INCREMENTAL.name(), null,
+                            checkpoint.highWaterMark().minus(settings.lookback()), now, checkpoint.highWaterMark(), checkpoint.lastFullAt())
+                    : new Checkpoint(connectionId, entity.name(), checkpoint.passId() + 1, SyncMode.FULL.name(), null,
+                            null, now, checkpoint.highWaterMark(), checkpoint.lastFullAt());
+            sync.saveCheckpoint(handle, tenantId, starting, now);
+            return starting;
+        }
+
+        /** What ends a pass that read every page: its finished checkpoint, and for a full pass the forgotten listings. */
+        private record PassEnd(SyncRepository sync, RecordRepository records, String tenantId, Checkpoint finished, boolean full,
+                RecordRepository.Scope passScope, Instant at) {
+            void write(Handle handle) {
+                sync.saveCheckpoint(handle, tenantId, finished, at);
+                if (full) {
+                    records.forgetListed(handle, passScope); // the sweep has read them
+                }
+            }
+        }
+
+        /** Runs the pass begun at {@code checkpoint}; returns what ends it, or empty when cancelled. */
+        private Optional<PassEnd> runPasses(OpenedConnector opened, EntityType entity, Checkpoint checkpoint, Counters counters) {
             boolean full = !checkpoint.passMode().equals(SyncMode.INCREMENTAL.name());
             if (!SWEEP_PENDING.equals(checkpoint.passMode())) {
                 Optional<Checkpoint> afterPages = fetchPages(opened, entity, checkpoint, full, counters);
                 if (afterPages.isEmpty()) {
-                    return SyncStatus.CANCELLED;
+                    return Optional.empty();
                 }
                 checkpoint = afterPages.get();
             }
             if (full && opened.provider().listsEveryRecord(entity)) {
                 sweep(entity, checkpoint, counters);
             }
+            Instant now = clock.instant();
             Checkpoint finished = new Checkpoint(connectionId, entity.name(), checkpoint.passId(), null, null, null, null,
-                    checkpoint.passUntil(), full ? clock.instant() : checkpoint.lastFullAt());
+                    checkpoint.passUntil(), full ? now : checkpoint.lastFullAt());
             RecordRepository.Scope passScope = new RecordRepository.Scope(tenantId, connectionId, entity.name(), runId,
                     checkpoint.passId(), RecordRepository.Source.SYNC);
-            database.jdbi().useTransaction(handle -> {
-                sync.saveCheckpoint(handle, tenantId, finished, clock.instant());
-                if (full) {
-                    records.forgetListed(handle, passScope); // the sweep has read them
-                }
-            });
-            return SyncStatus.SUCCEEDED;
+            return Optional.of(new PassEnd(sync, records, tenantId, finished, full, passScope, now));
         }
 
         /**
@@ -626,10 +679,15 @@ public final class SyncEngine {
 
             void save(String entity, SyncStatus entityStatus, String error, OpenedConnector opened) {
                 sync.updateEntity(tenantId, row(entity, entityStatus, error, clock.instant(), opened));
+                finished(entity, entityStatus);
+            }
+
+            /** Tells the observer, once the entity's outcome is stored. */
+            void finished(String entity, SyncStatus entityStatus) {
                 observer.syncFinished(providerId, entity, entityStatus, Duration.between(startedAt, clock.instant()));
             }
 
-            private SyncRepository.EntityRow row(String entity, SyncStatus entityStatus, String error, Instant finishedAt, OpenedConnector opened) {
+            SyncRepository.EntityRow row(String entity, SyncStatus entityStatus, String error, Instant finishedAt, OpenedConnector opened) {
                 return new SyncRepository.EntityRow(runId, entity, entityStatus.name().toLowerCase(java.util.Locale.ROOT),
                         entityPages, added, updated, unchanged, deleted, failed, waitSoFar(opened).toMillis(), error,
                         startedAt, finishedAt);
