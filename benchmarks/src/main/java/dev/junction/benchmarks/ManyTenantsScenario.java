@@ -194,6 +194,10 @@ final class ManyTenantsScenario {
                 if (moved != connections) {
                     throw new IllegalStateException("moved " + moved + " scheduled syncs, expected " + connections);
                 }
+                boolean statements = Boolean.parseBoolean(options.getOrDefault("statements", "false"));
+                if (statements) {
+                    statementsReset(stats);
+                }
                 Peaks peaks = Peaks.start(stats, server.poolStats().orElseThrow());
                 window = Window.open(stats);
                 String roundRuns = "FROM junction_sync_run WHERE started_at >= '" + Timestamp.from(due.minusMillis(50)) + "'::timestamptz";
@@ -202,6 +206,9 @@ final class ManyTenantsScenario {
                 peaks.close();
                 Thread.sleep(SETTLE_MILLIS);
                 window.close(stats);
+                if (statements) {
+                    printStatements(stats, connections);
+                }
                 Map<String, Object> round = server.hub().database().jdbi().withHandle(handle -> handle.createQuery(
                         "SELECT MIN(started_at) AS first_start, MAX(finished_at) AS last_finish, COUNT(*) AS runs, "
                                 + "SUM(CASE WHEN status <> 'SUCCEEDED' THEN 1 ELSE 0 END) AS failed " + roundRuns).mapToMap().one());
@@ -384,6 +391,31 @@ final class ManyTenantsScenario {
         public void close() throws InterruptedException {
             thread.interrupt();
             thread.join();
+        }
+    }
+
+    /**
+     * With {@code --statements true} (PostgreSQL with {@code pg_stat_statements} loaded): the round's statements are
+     * counted from zero, and printed afterwards per connection sync, most frequent first.
+     */
+    private static void statementsReset(Connection stats) throws SQLException {
+        try (Statement statement = stats.createStatement()) {
+            statement.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            statement.execute("SELECT pg_stat_statements_reset()");
+        }
+    }
+
+    private static void printStatements(Connection stats, int connections) throws SQLException {
+        try (Statement statement = stats.createStatement();
+                java.sql.ResultSet rows = statement.executeQuery("SELECT calls, rows, regexp_replace(query, '\\s+', ' ', 'g') "
+                        + "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                        + "ORDER BY calls DESC LIMIT 60")) {
+            System.out.println("statements in the round, per connection sync (calls, rows):");
+            while (rows.next()) {
+                String query = rows.getString(3);
+                System.out.printf(Locale.ROOT, "  %6.2f %7.2f  %s%n", rows.getLong(1) / (double) connections,
+                        rows.getLong(2) / (double) connections, query.length() > 160 ? query.substring(0, 160) : query);
+            }
         }
     }
 }
