@@ -396,7 +396,8 @@ final class ManyTenantsScenario {
 
     /**
      * With {@code --statements true} (PostgreSQL with {@code pg_stat_statements} loaded): the round's statements are
-     * counted from zero, and printed afterwards per connection sync, most frequent first.
+     * counted from zero (in every database: the node's and the measurement's own), and printed afterwards per connection
+     * sync, most frequent first.
      */
     private static void statementsReset(Connection stats) throws SQLException {
         try (Statement statement = stats.createStatement()) {
@@ -408,8 +409,7 @@ final class ManyTenantsScenario {
     private static void printStatements(Connection stats, int connections) throws SQLException {
         try (Statement statement = stats.createStatement();
                 java.sql.ResultSet rows = statement.executeQuery("SELECT calls, rows, regexp_replace(query, '\\s+', ' ', 'g') "
-                        + "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-                        + "ORDER BY calls DESC LIMIT 60")) {
+                        + "FROM pg_stat_statements ORDER BY calls DESC LIMIT 60")) {
             System.out.println("statements in the round, per connection sync (calls, rows):");
             while (rows.next()) {
                 String query = rows.getString(3);

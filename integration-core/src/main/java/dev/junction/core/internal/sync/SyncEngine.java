@@ -470,6 +470,15 @@ public final class SyncEngine {
                 Checkpoint next = page.nextCursor().isPresent()
                         ? withCursor(checkpoint, checkpoint.passMode(), page.nextCursor().get())
                         : withCursor(checkpoint, full ? SWEEP_PENDING : checkpoint.passMode(), null);
+                if (!full && page.records().isEmpty() && page.unreadable().isEmpty() && page.nextCursor().isEmpty()) {
+                    // An incremental pass's empty last page stores nothing, and its checkpoint would be overwritten
+                    // at once by the pass's end (one transaction with the entity's outcome): no transaction of its own.
+                    // Should the process die before that, the resumed pass asks for this empty page again.
+                    counters.add(PageOutcome.NONE, 0);
+                    pages.incrementAndGet();
+                    counters.pageDone(opened);
+                    return Optional.of(next);
+                }
                 Instant now = clock.instant();
                 PageOutcome outcome;
                 try {
