@@ -239,7 +239,10 @@ public final class SyncEngine {
             observer.syncFinished(providerId, entity, entityStatus, Duration.ZERO);
         }
 
-        /** How an entity's turn began: cancelled, its lease held by another run, or its pass begun from {@code checkpoint}. */
+        /**
+         * How an entity's turn began: refused (CANCELLED: the run was cancelled; SKIPPED: another run holds the lease)
+         * or its pass begun from {@code checkpoint}.
+         */
         private record EntityStart(Checkpoint checkpoint, SyncStatus refused) {
             static final EntityStart CANCELLED = new EntityStart(null, SyncStatus.CANCELLED);
             static final EntityStart BUSY = new EntityStart(null, SyncStatus.SKIPPED);
@@ -264,12 +267,12 @@ public final class SyncEngine {
                 }
                 return new EntityStart(beginPass(handle, entity, sync.checkpoint(handle, tenantId, connectionId, name)), null);
             });
-            if (start == EntityStart.CANCELLED) {
+            if (start.refused() == SyncStatus.CANCELLED) {
                 cancelled.set(true);
                 markEntity(name, SyncStatus.CANCELLED, "cancelled before start");
                 return SyncStatus.CANCELLED;
             }
-            if (start == EntityStart.BUSY) {
+            if (start.refused() == SyncStatus.SKIPPED) {
                 markEntity(name, SyncStatus.SKIPPED, "another sync of this connection's '" + name + "' is running");
                 return SyncStatus.SKIPPED;
             }
