@@ -270,7 +270,7 @@ public final class Benchmarks {
             rows.add(row(s, entry.getKey(), "p50 latency to the 2xx", entry.getValue(), r -> r.get("p50Ms").asDouble(), "ms"));
             rows.add(row(s, entry.getKey(), "p99 latency to the 2xx", entry.getValue(), r -> r.get("p99Ms").asDouble(), "ms"));
             rows.add(row(s, entry.getKey(), "max latency to the 2xx", entry.getValue(), r -> r.get("maxMs").asDouble(), "ms"));
-            rows.add(row(s, entry.getKey(), "warm-up before measuring (until the JIT compiler settled), webhooks", entry.getValue(),
+            rows.add(row(s, entry.getKey(), "warm-up before measuring (until the JIT compiler settled or the limit), webhooks", entry.getValue(),
                     r -> r.get("warmupWebhooks").asDouble(), ""));
             rows.add(row(s, entry.getKey(), "warm-up before measuring, time", entry.getValue(), r -> r.get("warmupSeconds").asDouble(), "s"));
             rows.add(row(s, entry.getKey(), "JIT compilation during the measured window", entry.getValue(),
@@ -289,7 +289,7 @@ public final class Benchmarks {
             rows.add(row(s, entry.getKey(), "  of which other Java threads (the JDK HTTP servers' dispatchers, pool housekeeping)",
                     entry.getValue(), r -> perWebhook(r, "cpuSeconds") - perWebhook(r, "httpCpuSeconds") - perWebhook(r, "writerCpuSeconds")
                             - perWebhook(r, "applyCpuSeconds") - perWebhook(r, "otherCpuSeconds"), "us"));
-            rows.add(row(s, entry.getKey(), "CPU per webhook, load generator JVM (builds and signs each request)", entry.getValue(),
+            rows.add(row(s, entry.getKey(), "CPU per webhook, load generator JVM (sends and reads; the measured requests were signed beforehand)", entry.getValue(),
                     r -> perWebhook(r, "loadCpuSeconds"), "us"));
             rows.add(row(s, entry.getKey(), "CPU per webhook, the hub's PostgreSQL backends (receipt and apply)", entry.getValue(),
                     r -> perWebhook(r, "postgresCpuSeconds"), "us"));
