@@ -2,10 +2,12 @@ package dev.junction.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.junction.core.ChangeEvent;
 import dev.junction.core.Connection;
 import dev.junction.core.Hub;
 import dev.junction.core.NewConnection;
 import dev.junction.core.crypto.SecretCipher;
+import dev.junction.core.model.Contact;
 import dev.junction.core.internal.store.WebhookRepository;
 import dev.junction.core.internal.store.WebhookRepository.InboxRow;
 import dev.junction.core.internal.store.WebhookRepository.NewInboxRow;
@@ -167,5 +169,51 @@ class WebhookInboxClaimTest {
         assertThat(provider.fetchOneCalls.get()).isEqualTo(4);
         assertThat(dueToOthers).hasSize(4).allSatisfy(ids -> assertThat(ids).as("due to another worker meanwhile").isEmpty());
         assertThat(hub.webhookInbox(TENANT, connection.id(), null, 10)).extracting(entry -> entry.status()).containsOnly("processed");
+    }
+
+    private static NewInboxRow event(Connection connection, String key, long id, String kind, String name) {
+        String payload = name == null ? null
+                : "{\"id\":" + id + ",\"name\":\"" + name + "\",\"updated_at\":\"2026-03-01T00:00:00Z\"}";
+        return new NewInboxRow(TENANT, connection.id(), key, "people", Long.toString(id), kind, payload, NOW);
+    }
+
+    /**
+     * Entries of one connection and entity claimed together are applied together: each record ends in its last
+     * event's state, with one change event for what changed from what was stored (none for a record created and
+     * deleted within the chunk).
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void eventsOfOneRecordClaimedTogetherEndInTheLastOnesState(TestDatabase.Kind kind) {
+        Connection connection = start(kind);
+        WebhookRepository repository = new WebhookRepository(hub.database().jdbi());
+        assertThat(repository.insertInboxBatch(List.of(
+                event(connection, "k1", 1, "UPSERT", "Ada"),
+                event(connection, "k2", 2, "UPSERT", "Grace"),
+                event(connection, "k3", 1, "UPSERT", "Ada Lovelace"),
+                event(connection, "k4", 2, "DELETE", null),
+                event(connection, "k5", 3, "DELETE", null),
+                event(connection, "k6", 3, "UPSERT", "Alan")))).containsOnly(true);
+
+        assertThat(hub.processWebhooks()).isEqualTo(6);
+
+        assertThat(hub.webhookInbox(TENANT, connection.id(), null, 10)).hasSize(6)
+                .allSatisfy(entry -> assertThat(entry.status()).isEqualTo("processed"));
+        assertThat(hub.liveIds(TENANT, connection.id(), "people")).containsExactlyInAnyOrder("1", "3");
+        assertThat(hub.getRecord(TENANT, connection.id(), Contact.class, "1").orElseThrow().record().name()).isEqualTo("Ada Lovelace");
+        assertThat(hub.getRecord(TENANT, connection.id(), Contact.class, "3").orElseThrow().record().name()).isEqualTo("Alan");
+        assertThat(hub.changes(TENANT, 0, connection.id(), 100).events())
+                .extracting(ChangeEvent::externalId, ChangeEvent::operation)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("1", "created"), org.assertj.core.groups.Tuple.tuple("3", "created"));
+
+        // Later events for stored records: an update and a deletion, applied together again.
+        assertThat(repository.insertInboxBatch(List.of(
+                event(connection, "k7", 1, "UPSERT", "Augusta Ada King"),
+                event(connection, "k8", 3, "DELETE", null)))).containsOnly(true);
+        assertThat(hub.processWebhooks()).isEqualTo(2);
+        assertThat(hub.liveIds(TENANT, connection.id(), "people")).containsExactly("1");
+        assertThat(hub.getRecord(TENANT, connection.id(), Contact.class, "1").orElseThrow().record().name()).isEqualTo("Augusta Ada King");
+        assertThat(hub.changes(TENANT, 0, connection.id(), 100).events()).extracting(ChangeEvent::operation)
+                .containsExactly("created", "created", "updated", "deleted");
     }
 }

@@ -490,7 +490,7 @@ public final class WebhookService implements AutoCloseable {
                 }
                 // Claimed a chunk at a time (one commit), each then processed in its own transaction as before.
                 List<InboxRow> claimed = repository.claimAll(due.subList(from, Math.min(from + CLAIM_CHUNK, due.size())), now, lease);
-                for (int i = 0; i < claimed.size(); i++) {
+                for (int i = 0; i < claimed.size(); ) {
                     if (stopping || Thread.currentThread().isInterrupted()) {
                         releaseQuietly(claimed.subList(i, claimed.size()), now, lease);
                         return handled;
@@ -500,8 +500,30 @@ public final class WebhookService implements AutoCloseable {
                         renew = true;
                         break chunks;
                     }
-                    process(claimed.get(i), opened);
-                    handled++;
+                    int end = i + 1; // the run of entries for the same connection and entity, applied together
+                    while (end < claimed.size() && sameTarget(claimed.get(i), claimed.get(end))) {
+                        end++;
+                    }
+                    List<InboxRow> left;
+                    if (end - i == 1) {
+                        process(claimed.get(i), opened);
+                        left = List.of();
+                    } else {
+                        left = applyTogether(claimed.subList(i, end), opened, renewBy);
+                    }
+                    handled += end - i - left.size();
+                    if (!left.isEmpty()) {
+                        // Stopped half-way (the hub is closing, or half the lease went by): the rest goes back.
+                        List<InboxRow> rest = new ArrayList<>(left);
+                        rest.addAll(claimed.subList(end, claimed.size()));
+                        releaseQuietly(rest, now, lease);
+                        if (stopping || Thread.currentThread().isInterrupted()) {
+                            return handled;
+                        }
+                        renew = true;
+                        break chunks;
+                    }
+                    i = end;
                 }
             }
             if ((!renew && due.size() < BATCH) || handled == before) {
@@ -539,6 +561,117 @@ public final class WebhookService implements AutoCloseable {
         }
     }
 
+    private static boolean sameTarget(InboxRow a, InboxRow b) {
+        return a.tenantId().equals(b.tenantId()) && a.connectionId().equals(b.connectionId()) && a.entity().equals(b.entity());
+    }
+
+    /**
+     * Applies consecutive entries of one connection and entity: each record's last event decides its state (a
+     * refetch is made once, for the last), and everything is stored in one transaction with the entries' statuses.
+     * Anything unusual — the connection cannot be opened, a refetch fails, a record cannot be transformed, the
+     * transaction fails — sends the entries concerned through {@link #process} one by one, exactly as before. Once
+     * {@code renewBy} has passed (or the hub is closing), no further record is fetched: what was fetched is stored,
+     * and the entries of the records not reached are returned, to be given back.
+     */
+    private List<InboxRow> applyTogether(List<InboxRow> entries, Map<String, OpenedConnector> cache, Instant renewBy) {
+        InboxRow first = entries.get(0);
+        LogContext.connection(first.tenantId(), first.connectionId());
+        Instant now = clock.instant();
+        OpenedConnector opened;
+        Provider provider;
+        EntityType entity;
+        long pass;
+        try {
+            opened = cache.computeIfAbsent(first.connectionId(), id -> opener.open(first.tenantId(), id));
+            provider = opened.provider();
+            entity = providers.entity(provider, first.entity());
+            pass = sync.checkpoint(first.tenantId(), first.connectionId(), entity.name()).passId();
+        } catch (RuntimeException e) {
+            entries.forEach(entry -> process(entry, cache));
+            return List.of();
+        }
+        Map<String, List<InboxRow>> byRecord = new java.util.LinkedHashMap<>();
+        for (InboxRow entry : entries) {
+            byRecord.computeIfAbsent(entry.externalId(), id -> new ArrayList<>()).add(entry);
+        }
+        List<dev.junction.core.internal.store.PreparedRecord> upserts = new ArrayList<>();
+        List<String> deletions = new ArrayList<>();
+        List<InboxRow> applied = new ArrayList<>();
+        List<InboxRow> notReached = new ArrayList<>();
+        int reached = 0;
+        for (List<InboxRow> events : byRecord.values()) {
+            if (reached++ > 0 && (stopping || Thread.currentThread().isInterrupted() || clock.instant().isAfter(renewBy))) {
+                notReached.addAll(events);
+                continue;
+            }
+            InboxRow last = events.get(events.size() - 1);
+            Optional<RemoteRecord> remote;
+            RecordPreparer.Result prepared = null;
+            try {
+                remote = remoteOf(last, opened, provider, entity);
+                if (remote.isPresent()) {
+                    prepared = RecordPreparer.prepare(remote.get(), provider.transformer());
+                }
+            } catch (RuntimeException e) {
+                events.forEach(entry -> process(entry, cache));
+                continue;
+            }
+            if (remote.isEmpty()) {
+                deletions.add(last.externalId());
+            } else if (prepared.record() != null) {
+                upserts.add(prepared.record());
+            } else {
+                events.forEach(entry -> process(entry, cache));
+                continue;
+            }
+            applied.addAll(events);
+        }
+        if (applied.isEmpty()) {
+            return notReached;
+        }
+        RecordRepository.Scope scope = new RecordRepository.Scope(first.tenantId(), first.connectionId(), entity.name(), null, pass,
+                RecordRepository.Source.WEBHOOK);
+        try {
+            database.jdbi().useTransaction(handle -> {
+                if (!upserts.isEmpty()) {
+                    records.writePage(handle, scope, upserts, false, now);
+                }
+                List<String> deleted = new ArrayList<>();
+                for (String id : deletions) {
+                    if (records.markDeleted(handle, scope, id, now)) {
+                        deleted.add(id);
+                    }
+                }
+                records.appendDeletions(handle, scope, deleted, now);
+                for (InboxRow entry : applied) {
+                    repository.markProcessed(handle, entry, now);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("applying {} webhook events together failed ({}); applying them one by one", applied.size(), e.toString());
+            applied.forEach(entry -> process(entry, cache));
+            return notReached;
+        }
+        for (int i = 0; i < applied.size(); i++) {
+            observer.webhookEvent(provider.id(), WebhookEventOutcome.PROCESSED);
+        }
+        return notReached;
+    }
+
+    /** What an entry says the record now is: its payload, what the provider returns for it, or gone. */
+    private static Optional<RemoteRecord> remoteOf(InboxRow entry, OpenedConnector opened, Provider provider, EntityType entity) {
+        return switch (WebhookEvent.Kind.valueOf(entry.kind())) {
+            case UPSERT -> Optional.of(RemoteRecord.of(entity.name(), entry.externalId(), null, Json.read(entry.payload())));
+            case REFETCH -> {
+                if (!provider.capabilities().contains(Capability.FETCH_ONE)) {
+                    throw new UnsupportedCapabilityException(provider.id(), Capability.FETCH_ONE.name());
+                }
+                yield opened.connector().fetchOne(entity, entry.externalId());
+            }
+            case DELETE -> Optional.empty();
+        };
+    }
+
     private void process(InboxRow entry, Map<String, OpenedConnector> cache) {
         Instant now = clock.instant();
         RecordRepository.Scope scope = null;
@@ -552,17 +685,7 @@ public final class WebhookService implements AutoCloseable {
             long pass = sync.checkpoint(entry.tenantId(), entry.connectionId(), entity.name()).passId();
             scope = new RecordRepository.Scope(entry.tenantId(), entry.connectionId(), entity.name(), null, pass,
                     RecordRepository.Source.WEBHOOK);
-            WebhookEvent.Kind kind = WebhookEvent.Kind.valueOf(entry.kind());
-            Optional<RemoteRecord> remote = switch (kind) {
-                case UPSERT -> Optional.of(RemoteRecord.of(entity.name(), entry.externalId(), null, Json.read(entry.payload())));
-                case REFETCH -> {
-                    if (!provider.capabilities().contains(Capability.FETCH_ONE)) {
-                        throw new UnsupportedCapabilityException(provider.id(), Capability.FETCH_ONE.name());
-                    }
-                    yield opened.connector().fetchOne(entity, entry.externalId());
-                }
-                case DELETE -> Optional.empty();
-            };
+            Optional<RemoteRecord> remote = remoteOf(entry, opened, provider, entity);
             RecordRepository.Scope writeScope = scope;
             if (remote.isEmpty()) {
                 database.jdbi().useTransaction(handle -> {
