@@ -286,7 +286,7 @@ public final class SyncEngine {
                 }
                 SyncRepository.EntityRow row = counters.row(name, SyncStatus.SUCCEEDED, counters.warning, clock.instant(), opened);
                 database.jdbi().useTransaction(handle -> {
-                    end.get().write(handle);
+                    endPass(handle, end.get());
                     sync.updateEntity(handle, tenantId, row);
                     sync.releaseLease(handle, tenantId, connectionId, name, runId);
                 });
@@ -338,13 +338,13 @@ public final class SyncEngine {
         }
 
         /** What ends a pass that read every page: its finished checkpoint, and for a full pass the forgotten listings. */
-        private record PassEnd(SyncRepository sync, RecordRepository records, String tenantId, Checkpoint finished, boolean full,
-                RecordRepository.Scope passScope, Instant at) {
-            void write(Handle handle) {
-                sync.saveCheckpoint(handle, tenantId, finished, at);
-                if (full) {
-                    records.forgetListed(handle, passScope); // the sweep has read them
-                }
+        private record PassEnd(Checkpoint finished, boolean full, RecordRepository.Scope passScope, Instant at) {
+        }
+
+        private void endPass(Handle handle, PassEnd end) {
+            sync.saveCheckpoint(handle, tenantId, end.finished(), end.at());
+            if (end.full()) {
+                records.forgetListed(handle, end.passScope()); // the sweep has read them
             }
         }
 
@@ -366,7 +366,7 @@ public final class SyncEngine {
                     checkpoint.passUntil(), full ? now : checkpoint.lastFullAt());
             RecordRepository.Scope passScope = new RecordRepository.Scope(tenantId, connectionId, entity.name(), runId,
                     checkpoint.passId(), RecordRepository.Source.SYNC);
-            return Optional.of(new PassEnd(sync, records, tenantId, finished, full, passScope, now));
+            return Optional.of(new PassEnd(finished, full, passScope, now));
         }
 
         /**

@@ -16,6 +16,7 @@ import dev.junction.core.internal.ProviderRegistry;
 import dev.junction.core.internal.store.ConnectionRepository;
 import dev.junction.core.internal.store.ConnectionRow;
 import dev.junction.core.internal.store.Database;
+import dev.junction.core.internal.store.PreparedRecord;
 import dev.junction.core.internal.store.RecordRepository;
 import dev.junction.core.internal.store.SyncRepository;
 import dev.junction.core.internal.store.WebhookRepository;
@@ -39,11 +40,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +103,7 @@ public final class WebhookService implements AutoCloseable {
     private final InboxWriter inbox;
     private final EndpointCache endpoints;
     /** Requests in {@link #receive} right now, on this node. */
-    private final java.util.concurrent.atomic.AtomicInteger receiving = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger receiving = new AtomicInteger();
     private final long applyDeferralNanos;
     private volatile boolean stopping;
 
@@ -488,7 +491,7 @@ public final class WebhookService implements AutoCloseable {
                 if (stopping || Thread.currentThread().isInterrupted()) {
                     return handled; // the hub is closing: what is left stays due for the next drain, here or elsewhere
                 }
-                // Claimed a chunk at a time (one commit), each then processed in its own transaction as before.
+                // Claimed a chunk at a time (one commit), then applied a run of one connection and entity at a time.
                 List<InboxRow> claimed = repository.claimAll(due.subList(from, Math.min(from + CLAIM_CHUNK, due.size())), now, lease);
                 for (int i = 0; i < claimed.size(); ) {
                     if (stopping || Thread.currentThread().isInterrupted()) {
@@ -504,13 +507,7 @@ public final class WebhookService implements AutoCloseable {
                     while (end < claimed.size() && sameTarget(claimed.get(i), claimed.get(end))) {
                         end++;
                     }
-                    List<InboxRow> left;
-                    if (end - i == 1) {
-                        process(claimed.get(i), opened);
-                        left = List.of();
-                    } else {
-                        left = applyTogether(claimed.subList(i, end), opened, renewBy);
-                    }
+                    List<InboxRow> left = applyTogether(claimed.subList(i, end), opened, renewBy);
                     handled += end - i - left.size();
                     if (!left.isEmpty()) {
                         // Stopped half-way (the hub is closing, or half the lease went by): the rest goes back.
@@ -568,8 +565,9 @@ public final class WebhookService implements AutoCloseable {
     /**
      * Applies consecutive entries of one connection and entity: each record's last event decides its state (a
      * refetch is made once, for the last), and everything is stored in one transaction with the entries' statuses.
-     * Anything unusual — the connection cannot be opened, a refetch fails, a record cannot be transformed, the
-     * transaction fails — sends the entries concerned through {@link #process} one by one, exactly as before. Once
+     * A record whose last event cannot be refetched or transformed has that outcome recorded for the last event
+     * (no second attempt) and its earlier events applied one by one ({@link #process}); a connection that cannot be
+     * opened, or a transaction that fails, sends the entries concerned through {@link #process} one by one. Once
      * {@code renewBy} has passed (or the hub is closing), no further record is fetched: what was fetched is stored,
      * and the entries of the records not reached are returned, to be given back.
      */
@@ -590,11 +588,11 @@ public final class WebhookService implements AutoCloseable {
             entries.forEach(entry -> process(entry, cache));
             return List.of();
         }
-        Map<String, List<InboxRow>> byRecord = new java.util.LinkedHashMap<>();
+        Map<String, List<InboxRow>> byRecord = new LinkedHashMap<>();
         for (InboxRow entry : entries) {
             byRecord.computeIfAbsent(entry.externalId(), id -> new ArrayList<>()).add(entry);
         }
-        List<dev.junction.core.internal.store.PreparedRecord> upserts = new ArrayList<>();
+        List<PreparedRecord> upserts = new ArrayList<>();
         List<String> deletions = new ArrayList<>();
         List<InboxRow> applied = new ArrayList<>();
         List<InboxRow> notReached = new ArrayList<>();
@@ -605,6 +603,7 @@ public final class WebhookService implements AutoCloseable {
                 continue;
             }
             InboxRow last = events.get(events.size() - 1);
+            List<InboxRow> earlier = events.subList(0, events.size() - 1);
             Optional<RemoteRecord> remote;
             RecordPreparer.Result prepared = null;
             try {
@@ -613,7 +612,8 @@ public final class WebhookService implements AutoCloseable {
                     prepared = RecordPreparer.prepare(remote.get(), provider.transformer());
                 }
             } catch (RuntimeException e) {
-                events.forEach(entry -> process(entry, cache));
+                earlier.forEach(entry -> process(entry, cache));
+                failed(last, e, provider.id(), now);
                 continue;
             }
             if (remote.isEmpty()) {
@@ -621,7 +621,8 @@ public final class WebhookService implements AutoCloseable {
             } else if (prepared.record() != null) {
                 upserts.add(prepared.record());
             } else {
-                events.forEach(entry -> process(entry, cache));
+                earlier.forEach(entry -> process(entry, cache));
+                deadLettered(last, entity, prepared, provider.id(), now);
                 continue;
             }
             applied.addAll(events);
@@ -699,12 +700,7 @@ public final class WebhookService implements AutoCloseable {
             }
             RecordPreparer.Result prepared = RecordPreparer.prepare(remote.get(), provider.transformer());
             if (prepared.record() == null) {
-                database.jdbi().useTransaction(handle -> {
-                    sync.insertDeadLetter(handle, entry.tenantId(), entry.connectionId(), entity.name(), entry.externalId(), null,
-                            "webhook", prepared.error(), prepared.payload(), now);
-                    repository.markFailed(handle, entry, prepared.error(), true, now);
-                });
-                observer.webhookEvent(providerId, WebhookEventOutcome.DEAD);
+                deadLettered(entry, entity, prepared, providerId, now);
                 return;
             }
             database.jdbi().useTransaction(handle -> {
@@ -713,23 +709,38 @@ public final class WebhookService implements AutoCloseable {
             });
             observer.webhookEvent(providerId, WebhookEventOutcome.PROCESSED);
         } catch (RuntimeException e) {
-            boolean retryable = e instanceof JunctionException junction
-                    && (junction.retryable() || junction.kind() == ErrorKind.NEEDS_REAUTH);
-            boolean dead = !retryable || entry.attempts() + 1 >= MAX_ATTEMPTS;
-            String error = e instanceof JunctionException junction ? junction.kind() + ": " + junction.reason() : e.toString();
-            if (!(e instanceof JunctionException)) {
-                LOG.error("webhook event {} of connection {} failed", entry.id(), entry.connectionId(), e);
-            }
-            Instant next = now.plus(FIRST_RETRY.multipliedBy(1L << Math.min(entry.attempts(), 10)));
-            database.jdbi().useTransaction(handle -> {
-                repository.markFailed(handle, entry, error, dead, next);
-                if (dead) {
-                    sync.insertDeadLetter(handle, entry.tenantId(), entry.connectionId(), entry.entity(), entry.externalId(), null,
-                            "webhook", error, entry.payload(), now);
-                }
-            });
-            observer.webhookEvent(providerId, dead ? WebhookEventOutcome.DEAD : WebhookEventOutcome.FAILED);
+            failed(entry, e, providerId, now);
         }
+    }
+
+    /** A record the provider's transformer could not read: dead at once, and dead-lettered with its payload. */
+    private void deadLettered(InboxRow entry, EntityType entity, RecordPreparer.Result prepared, String providerId, Instant now) {
+        database.jdbi().useTransaction(handle -> {
+            sync.insertDeadLetter(handle, entry.tenantId(), entry.connectionId(), entity.name(), entry.externalId(), null,
+                    "webhook", prepared.error(), prepared.payload(), now);
+            repository.markFailed(handle, entry, prepared.error(), true, now);
+        });
+        observer.webhookEvent(providerId, WebhookEventOutcome.DEAD);
+    }
+
+    /** A failed attempt: retried with backoff while retryable and attempts remain, else dead and dead-lettered. */
+    private void failed(InboxRow entry, RuntimeException e, String providerId, Instant now) {
+        boolean retryable = e instanceof JunctionException junction
+                && (junction.retryable() || junction.kind() == ErrorKind.NEEDS_REAUTH);
+        boolean dead = !retryable || entry.attempts() + 1 >= MAX_ATTEMPTS;
+        String error = e instanceof JunctionException junction ? junction.kind() + ": " + junction.reason() : e.toString();
+        if (!(e instanceof JunctionException)) {
+            LOG.error("webhook event {} of connection {} failed", entry.id(), entry.connectionId(), e);
+        }
+        Instant next = now.plus(FIRST_RETRY.multipliedBy(1L << Math.min(entry.attempts(), 10)));
+        database.jdbi().useTransaction(handle -> {
+            repository.markFailed(handle, entry, error, dead, next);
+            if (dead) {
+                sync.insertDeadLetter(handle, entry.tenantId(), entry.connectionId(), entry.entity(), entry.externalId(), null,
+                        "webhook", error, entry.payload(), now);
+            }
+        });
+        observer.webhookEvent(providerId, dead ? WebhookEventOutcome.DEAD : WebhookEventOutcome.FAILED);
     }
 
     public List<WebhookInboxEntry> inbox(String tenantId, String connectionId, String status, int limit) {
