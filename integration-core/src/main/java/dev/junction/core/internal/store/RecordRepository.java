@@ -215,14 +215,27 @@ public final class RecordRepository {
         return value == null || value.length() <= length ? value : value.substring(0, length);
     }
 
+    /**
+     * The unified types a record may have, as an SQL list: a deletion knows the record's connection, entity and id
+     * but not its unified type, the primary key's second column. Naming every type lets the database find the row by
+     * a few primary-key probes; without them it scanned the whole table for each deleted record (19 ms a record at
+     * 200,000 rows on PostgreSQL, growing with the table).
+     */
+    private static final String ANY_UNIFIED_TYPE = java.util.Arrays.stream(dev.junction.core.model.UnifiedType.values())
+            .map(type -> "'" + type.name() + "'").collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+
+    /** Marks a record's unified row deleted (binds {@code now, connection, entity, id, tenant}); public for its plan test. */
+    public static final String MARK_UNIFIED_DELETED = "UPDATE junction_unified_record SET deleted = TRUE, updated_at = :now "
+            + "WHERE connection_id = :connection AND unified_type IN " + ANY_UNIFIED_TYPE + " AND external_id = :id "
+            + "AND entity = :entity AND tenant_id = :tenant";
+
     /** Marks one record deleted (raw and unified). Returns whether a live record was found. */
     public boolean markDeleted(Handle handle, Scope scope, String externalId, Instant now) {
         int raw = handle.createUpdate("UPDATE junction_raw_record SET deleted = TRUE, updated_at = :now WHERE connection_id = :connection "
                         + "AND entity = :entity AND external_id = :id AND tenant_id = :tenant AND deleted = FALSE")
                 .bind("now", Sql.timestamp(now)).bind("connection", scope.connectionId()).bind("entity", scope.entity())
                 .bind("id", externalId).bind("tenant", scope.tenantId()).execute();
-        handle.createUpdate("UPDATE junction_unified_record SET deleted = TRUE, updated_at = :now WHERE connection_id = :connection "
-                        + "AND entity = :entity AND external_id = :id AND tenant_id = :tenant")
+        handle.createUpdate(MARK_UNIFIED_DELETED)
                 .bind("now", Sql.timestamp(now)).bind("connection", scope.connectionId()).bind("entity", scope.entity())
                 .bind("id", externalId).bind("tenant", scope.tenantId()).execute();
         return raw == 1;
@@ -294,7 +307,8 @@ public final class RecordRepository {
         if (externalIds.isEmpty()) return;
         Map<String, String> unifiedTypes = new HashMap<>();
         handle.createQuery("SELECT r.external_id, r.unified_type FROM UNNEST(:ids) AS u(id) JOIN junction_unified_record r "
-                        + "ON r.connection_id = :connection AND r.external_id = u.id WHERE r.entity = :entity AND r.tenant_id = :tenant")
+                        + "ON r.connection_id = :connection AND r.unified_type IN " + ANY_UNIFIED_TYPE + " AND r.external_id = u.id "
+                        + "WHERE r.entity = :entity AND r.tenant_id = :tenant")
                 .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
                 .bindArray("ids", String.class, externalIds)
                 .map((rs, ctx) -> Map.entry(rs.getString("external_id"), rs.getString("unified_type")))
