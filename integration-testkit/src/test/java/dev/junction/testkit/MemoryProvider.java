@@ -1,18 +1,17 @@
 package dev.junction.testkit;
 
-import dev.junction.core.spi.Action;
-import dev.junction.core.spi.WebhookEvent;
-import dev.junction.core.spi.WebhookHandler;
-import dev.junction.core.spi.WebhookOutcome;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.junction.core.Hub;
+import dev.junction.core.HubBuilder;
+import dev.junction.core.crypto.SecretCipher;
 import dev.junction.core.error.ErrorContext;
 import dev.junction.core.error.ErrorKind;
 import dev.junction.core.error.JunctionException;
 import dev.junction.core.error.ProviderUnavailableException;
 import dev.junction.core.model.Contact;
+import dev.junction.core.spi.Action;
 import dev.junction.core.spi.AuthMethod;
 import dev.junction.core.spi.Capability;
 import dev.junction.core.spi.Connector;
@@ -24,8 +23,13 @@ import dev.junction.core.spi.Provider;
 import dev.junction.core.spi.RateLimitPolicy;
 import dev.junction.core.spi.RemoteRecord;
 import dev.junction.core.spi.Setting;
+import dev.junction.core.spi.Settings;
 import dev.junction.core.spi.Transformer;
+import dev.junction.core.spi.WebhookEvent;
+import dev.junction.core.spi.WebhookHandler;
+import dev.junction.core.spi.WebhookOutcome;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +58,20 @@ final class MemoryProvider implements Provider {
 
     MemoryProvider(Clock clock) {
         this.clock = clock;
+    }
+
+    /**
+     * A hub builder on {@code database} with this provider, its clock, a new encryption key and the background loop
+     * off (the tests drive syncs and the webhook worker themselves); a test adds what it varies, then builds.
+     */
+    HubBuilder hubBuilder(TestDatabase database) {
+        return hubBuilder(database, SecretCipher.generateKey());
+    }
+
+    /** The same with a given encryption key (for a test that opens a second hub on the same database). */
+    HubBuilder hubBuilder(TestDatabase database, String encryptionKey) {
+        return database.configure(Hub.builder()).withEncryptionKey("k1", encryptionKey).withClock(clock)
+                .withBackgroundInterval(Duration.ZERO).withProvider(this, Settings.EMPTY);
     }
 
     void put(long id, String name) {

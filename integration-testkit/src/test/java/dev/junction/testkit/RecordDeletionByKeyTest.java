@@ -7,14 +7,11 @@ import dev.junction.core.Connection;
 import dev.junction.core.Hub;
 import dev.junction.core.NewConnection;
 import dev.junction.core.SyncRequest;
-import dev.junction.core.crypto.SecretCipher;
 import dev.junction.core.internal.store.RecordRepository;
 import dev.junction.core.model.Contact;
-import dev.junction.core.spi.Settings;
 import dev.junction.sandbox.MutableClock;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -52,12 +49,7 @@ class RecordDeletionByKeyTest {
         database = TestDatabase.create(kind, "RecordDeletionByKeyTest");
         MutableClock clock = MutableClock.at(NOW);
         MemoryProvider provider = new MemoryProvider(clock);
-        hub = database.configure(Hub.builder())
-                .withEncryptionKey("k1", SecretCipher.generateKey())
-                .withClock(clock)
-                .withBackgroundInterval(Duration.ZERO)
-                .withProvider(provider, Settings.EMPTY)
-                .build();
+        hub = provider.hubBuilder(database).build();
         Connection connection = hub.createConnection(NewConnection.of(TENANT, "memory").withSetting("api_key", "key-value"));
         LongStream.rangeClosed(1, 5).forEach(id -> provider.put(id, "Person " + id));
         hub.sync(TENANT, connection.id(), SyncRequest.full());

@@ -12,11 +12,9 @@ import dev.junction.core.PushChange;
 import dev.junction.core.PushResult;
 import dev.junction.core.SyncRequest;
 import dev.junction.core.SyncRun;
-import dev.junction.core.crypto.SecretCipher;
 import dev.junction.core.error.ErrorKind;
 import dev.junction.core.error.JunctionException;
 import dev.junction.core.model.Contact;
-import dev.junction.core.spi.Settings;
 import dev.junction.sandbox.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,12 +37,7 @@ class TwoWaySyncTest {
         clock = MutableClock.at(Instant.parse("2026-04-01T09:00:00Z"));
         provider = new MemoryProvider(clock);
         database = TestDatabase.create(kind, "TwoWaySyncTest");
-        hub = database.configure(Hub.builder())
-                .withEncryptionKey("k1", SecretCipher.generateKey())
-                .withClock(clock)
-                .withBackgroundInterval(Duration.ZERO)
-                .withProvider(provider, Settings.EMPTY)
-                .build();
+        hub = provider.hubBuilder(database).build();
         connection = hub.createConnection(NewConnection.of(TENANT, "memory").withSetting("api_key", "k"));
         provider.put(1, "Ada Lovelace");
         provider.put(2, "Grace Hopper");

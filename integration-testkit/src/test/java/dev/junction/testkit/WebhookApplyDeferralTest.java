@@ -7,8 +7,6 @@ import dev.junction.core.Hub;
 import dev.junction.core.NewConnection;
 import dev.junction.core.WebhookInboxEntry;
 import dev.junction.core.WebhookResponse;
-import dev.junction.core.crypto.SecretCipher;
-import dev.junction.core.spi.Settings;
 import dev.junction.core.spi.WebhookRequest;
 import dev.junction.sandbox.MutableClock;
 import java.nio.charset.StandardCharsets;
@@ -48,13 +46,9 @@ class WebhookApplyDeferralTest {
         clock = MutableClock.at(Instant.parse("2026-03-01T00:00:00Z"));
         provider = new MemoryProvider(clock);
         database = TestDatabase.create(kind, "WebhookApplyDeferralTest");
-        hub = database.configure(Hub.builder())
-                .withEncryptionKey("k1", SecretCipher.generateKey())
-                .withClock(clock)
-                .withBackgroundInterval(Duration.ZERO)
+        hub = provider.hubBuilder(database)
                 .withWebhookGroupCommit(256, LINGER)
                 .withWebhookApplyDeferral(deferral)
-                .withProvider(provider, Settings.EMPTY)
                 .build();
         connection = hub.createConnection(NewConnection.of(TENANT, "memory")
                 .withSetting("api_key", "key-value").withSetting("webhook_secret", SECRET));

@@ -7,8 +7,6 @@ import dev.junction.core.Hub;
 import dev.junction.core.NewConnection;
 import dev.junction.core.WebhookInboxEntry;
 import dev.junction.core.WebhookResponse;
-import dev.junction.core.crypto.SecretCipher;
-import dev.junction.core.spi.Settings;
 import dev.junction.core.spi.WebhookRequest;
 import dev.junction.sandbox.MutableClock;
 import java.nio.charset.StandardCharsets;
@@ -53,12 +51,8 @@ class WebhookGroupCommitTest {
     void start(TestDatabase.Kind kind, int maxBatch, Duration linger) {
         clock = MutableClock.at(Instant.parse("2026-03-01T00:00:00Z"));
         database = TestDatabase.create(kind, "WebhookGroupCommitTest");
-        hub = database.configure(Hub.builder())
-                .withEncryptionKey("k1", SecretCipher.generateKey())
-                .withClock(clock)
-                .withBackgroundInterval(Duration.ZERO)
+        hub = new MemoryProvider(clock).hubBuilder(database)
                 .withWebhookGroupCommit(maxBatch, linger)
-                .withProvider(new MemoryProvider(clock), Settings.EMPTY)
                 .build();
         connection = hub.createConnection(NewConnection.of(TENANT, "memory")
                 .withSetting("api_key", "key-value").withSetting("webhook_secret", SECRET));

@@ -6,12 +6,10 @@ import dev.junction.core.ChangeEvent;
 import dev.junction.core.Connection;
 import dev.junction.core.Hub;
 import dev.junction.core.NewConnection;
-import dev.junction.core.crypto.SecretCipher;
 import dev.junction.core.model.Contact;
 import dev.junction.core.internal.store.WebhookRepository;
 import dev.junction.core.internal.store.WebhookRepository.InboxRow;
 import dev.junction.core.internal.store.WebhookRepository.NewInboxRow;
-import dev.junction.core.spi.Settings;
 import dev.junction.sandbox.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,12 +45,7 @@ class WebhookInboxClaimTest {
         database = TestDatabase.create(kind, "WebhookInboxClaimTest");
         clock = MutableClock.at(NOW);
         provider = new MemoryProvider(clock);
-        hub = database.configure(Hub.builder())
-                .withEncryptionKey("k1", SecretCipher.generateKey())
-                .withClock(clock)
-                .withBackgroundInterval(Duration.ZERO)
-                .withProvider(provider, Settings.EMPTY)
-                .build();
+        hub = provider.hubBuilder(database).build();
         return hub.createConnection(NewConnection.of(TENANT, "memory").withSetting("api_key", "key-value").withSetting("webhook_secret", "s"));
     }
 

@@ -7,11 +7,9 @@ import dev.junction.core.Hub;
 import dev.junction.core.NewConnection;
 import dev.junction.core.WebhookInboxEntry;
 import dev.junction.core.crypto.SecretCipher;
-import dev.junction.core.spi.Settings;
 import dev.junction.core.spi.WebhookRequest;
 import dev.junction.sandbox.MutableClock;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -35,12 +33,7 @@ class WebhookShutdownTest {
     private Hub reopened;
 
     private Hub hub() {
-        return database.configure(Hub.builder())
-                .withEncryptionKey("k1", KEY)
-                .withClock(clock)
-                .withBackgroundInterval(Duration.ZERO)
-                .withProvider(new MemoryProvider(clock), Settings.EMPTY)
-                .build();
+        return new MemoryProvider(clock).hubBuilder(database, KEY).build();
     }
 
     @AfterEach

@@ -11,11 +11,9 @@ import dev.junction.core.Hub;
 import dev.junction.core.NewConnection;
 import dev.junction.core.WebhookInboxEntry;
 import dev.junction.core.WebhookResponse;
-import dev.junction.core.crypto.SecretCipher;
 import dev.junction.core.error.ErrorKind;
 import dev.junction.core.error.JunctionException;
 import dev.junction.core.model.Contact;
-import dev.junction.core.spi.Settings;
 import dev.junction.core.spi.WebhookRequest;
 import dev.junction.sandbox.MutableClock;
 import java.nio.charset.StandardCharsets;
@@ -43,12 +41,7 @@ class WebhooksAndActionsTest {
         clock = MutableClock.at(Instant.parse("2026-03-01T00:00:00Z"));
         provider = new MemoryProvider(clock);
         database = TestDatabase.create(kind, "WebhooksAndActionsTest");
-        hub = database.configure(Hub.builder())
-                .withEncryptionKey("k1", SecretCipher.generateKey())
-                .withClock(clock)
-                .withBackgroundInterval(Duration.ZERO)
-                .withProvider(provider, Settings.EMPTY)
-                .build();
+        hub = provider.hubBuilder(database).build();
         connection = hub.createConnection(NewConnection.of(TENANT, "memory")
                 .withSetting("api_key", "key-value").withSetting("webhook_secret", SECRET));
     }
