@@ -216,18 +216,33 @@ public final class RecordRepository {
     }
 
     /**
-     * The unified types a record may have, as an SQL list: a deletion knows the record's connection, entity and id
-     * but not its unified type, the primary key's second column. Naming every type lets the database find the row by
-     * a few primary-key probes; without them it scanned the whole table for each deleted record (19 ms a record at
-     * 200,000 rows on PostgreSQL, growing with the table).
+     * A deletion knows the record's connection, entity and id but not its unified type, the unified primary key's second
+     * column; bounded by the connection alone, the index scan read every unified row of the connection (or the planner
+     * scanned the table) for each deleted record: 19 ms a record at 200,000 rows on PostgreSQL, a 200,000-row scan on
+     * H2. Naming every unified type lets each database find the row by its key. PostgreSQL probes an index for each type
+     * of an IN list on a middle column ({@link #ANY_UNIFIED_TYPE}); H2 uses such a list only on an index's first column,
+     * but looks up each key of a row-value IN list ({@link #unifiedKeys()}).
      */
     private static final String ANY_UNIFIED_TYPE = java.util.Arrays.stream(dev.junction.core.model.UnifiedType.values())
             .map(type -> "'" + type.name() + "'").collect(java.util.stream.Collectors.joining(", ", "(", ")"));
 
-    /** Marks a record's unified row deleted (binds {@code now, connection, entity, id, tenant}); public for its plan test. */
-    public static final String MARK_UNIFIED_DELETED = "UPDATE junction_unified_record SET deleted = TRUE, updated_at = :now "
-            + "WHERE connection_id = :connection AND unified_type IN " + ANY_UNIFIED_TYPE + " AND external_id = :id "
-            + "AND entity = :entity AND tenant_id = :tenant";
+    /** {@code (connection_id, unified_type, external_id) IN ((:connection, 'CONTACT', :id), ...)}, every unified type. */
+    private static String unifiedKeys() {
+        return "(connection_id, unified_type, external_id) IN "
+                + java.util.Arrays.stream(dev.junction.core.model.UnifiedType.values())
+                        .map(type -> "(:connection, '" + type.name() + "', :id)").collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+    }
+
+    /**
+     * The statement that marks a record's unified row deleted on PostgreSQL or H2 (binds {@code now, connection, entity,
+     * id, tenant}); public for its plan test.
+     */
+    public static String markUnifiedDeleted(boolean postgres) {
+        return "UPDATE junction_unified_record SET deleted = TRUE, updated_at = :now WHERE "
+                + (postgres ? "connection_id = :connection AND unified_type IN " + ANY_UNIFIED_TYPE + " AND external_id = :id"
+                        : unifiedKeys())
+                + " AND entity = :entity AND tenant_id = :tenant";
+    }
 
     /** Marks one record deleted (raw and unified). Returns whether a live record was found. */
     public boolean markDeleted(Handle handle, Scope scope, String externalId, Instant now) {
@@ -235,7 +250,7 @@ public final class RecordRepository {
                         + "AND entity = :entity AND external_id = :id AND tenant_id = :tenant AND deleted = FALSE")
                 .bind("now", Sql.timestamp(now)).bind("connection", scope.connectionId()).bind("entity", scope.entity())
                 .bind("id", externalId).bind("tenant", scope.tenantId()).execute();
-        handle.createUpdate(MARK_UNIFIED_DELETED)
+        handle.createUpdate(markUnifiedDeleted(isPostgres(handle)))
                 .bind("now", Sql.timestamp(now)).bind("connection", scope.connectionId()).bind("entity", scope.entity())
                 .bind("id", externalId).bind("tenant", scope.tenantId()).execute();
         return raw == 1;
@@ -306,13 +321,24 @@ public final class RecordRepository {
     public void appendDeletions(Handle handle, Scope scope, List<String> externalIds, Instant now) {
         if (externalIds.isEmpty()) return;
         Map<String, String> unifiedTypes = new HashMap<>();
-        handle.createQuery("SELECT r.external_id, r.unified_type FROM UNNEST(:ids) AS u(id) JOIN junction_unified_record r "
-                        + "ON r.connection_id = :connection AND r.unified_type IN " + ANY_UNIFIED_TYPE + " AND r.external_id = u.id "
-                        + "WHERE r.entity = :entity AND r.tenant_id = :tenant")
-                .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
-                .bindArray("ids", String.class, externalIds)
-                .map((rs, ctx) -> Map.entry(rs.getString("external_id"), rs.getString("unified_type")))
-                .forEach(entry -> unifiedTypes.put(entry.getKey(), entry.getValue()));
+        if (isPostgres(handle)) {
+            handle.createQuery("SELECT r.external_id, r.unified_type FROM UNNEST(:ids) AS u(id) JOIN junction_unified_record r "
+                            + "ON r.connection_id = :connection AND r.unified_type IN " + ANY_UNIFIED_TYPE + " AND r.external_id = u.id "
+                            + "WHERE r.entity = :entity AND r.tenant_id = :tenant")
+                    .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
+                    .bindArray("ids", String.class, externalIds)
+                    .map((rs, ctx) -> Map.entry(rs.getString("external_id"), rs.getString("unified_type")))
+                    .forEach(entry -> unifiedTypes.put(entry.getKey(), entry.getValue()));
+        } else {
+            // One key lookup per id (in process): H2 joined the ids by scanning the connection's rows once for each.
+            String byKey = "SELECT unified_type FROM junction_unified_record WHERE " + unifiedKeys()
+                    + " AND entity = :entity AND tenant_id = :tenant";
+            for (String id : externalIds) {
+                handle.createQuery(byKey).bind("connection", scope.connectionId()).bind("id", id).bind("entity", scope.entity())
+                        .bind("tenant", scope.tenantId()).mapTo(String.class).findFirst()
+                        .ifPresent(type -> unifiedTypes.put(id, type));
+            }
+        }
         List<ChangeRow> changes = new ArrayList<>(externalIds.size());
         for (String id : externalIds) {
             changes.add(new ChangeRow(new PreparedRecord(id, null, null, null, true, unifiedTypes.get(id), null, null, null, null),
