@@ -1,11 +1,14 @@
 package dev.junction.core.internal.store;
 
+import dev.junction.core.model.UnifiedType;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -223,14 +226,17 @@ public final class RecordRepository {
      * of an IN list on a middle column ({@link #ANY_UNIFIED_TYPE}); H2 uses such a list only on an index's first column,
      * but looks up each key of a row-value IN list ({@link #unifiedKeys()}).
      */
-    private static final String ANY_UNIFIED_TYPE = java.util.Arrays.stream(dev.junction.core.model.UnifiedType.values())
-            .map(type -> "'" + type.name() + "'").collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+    private static final String ANY_UNIFIED_TYPE = Arrays.stream(UnifiedType.values())
+            .map(type -> "'" + type.name() + "'").collect(Collectors.joining(", ", "(", ")"));
 
-    /** {@code (connection_id, unified_type, external_id) IN ((:connection, 'CONTACT', :id), ...)}, every unified type. */
+    /**
+     * {@code (connection_id, unified_type, external_id) IN ((:connection, 'CONTACT', :id), ...)}, every unified type
+     * (a stored row's type is always one of them: it is written from the enum).
+     */
     private static String unifiedKeys() {
         return "(connection_id, unified_type, external_id) IN "
-                + java.util.Arrays.stream(dev.junction.core.model.UnifiedType.values())
-                        .map(type -> "(:connection, '" + type.name() + "', :id)").collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+                + Arrays.stream(UnifiedType.values())
+                        .map(type -> "(:connection, '" + type.name() + "', :id)").collect(Collectors.joining(", ", "(", ")"));
     }
 
     /**
