@@ -126,6 +126,31 @@ class SyncEngineTest {
     }
 
     /**
+     * A page's rows go to PostgreSQL's COPY in chunks (64 KB): pages that span many chunks, and values larger than a
+     * chunk (a 200 KB name, in the raw payload and the unified data), land whole on both databases.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void valuesLargerThanACopyChunkLandWhole(TestDatabase.Kind kind) throws Exception {
+        start(kind, 50);
+        for (int id = 1; id <= 60; id++) {
+            provider.put(id, (id == 7 ? "Long" : "Wide").repeat(id == 7 ? 50_000 : 1_000) + " " + id);
+        }
+
+        SyncRun run = hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        assertThat(run.status()).isEqualTo(SyncStatus.SUCCEEDED);
+        assertThat(run.entity("people").orElseThrow().added()).isEqualTo(60);
+        for (int id = 1; id <= 60; id++) {
+            var raw = hub.getRawRecord(TENANT, connection.id(), "people", Integer.toString(id)).orElseThrow();
+            assertThat(raw.payload()).isEqualTo(MemoryProvider.JSON.writeValueAsString(provider.people.get((long) id)));
+            assertThat(hub.getRecord(TENANT, connection.id(), Contact.class, Integer.toString(id)).orElseThrow().record().name())
+                    .isEqualTo(provider.people.get((long) id).get("name").asText());
+        }
+        assertThat(hub.getRawRecord(TENANT, connection.id(), "people", "7").orElseThrow().payload().length()).isGreaterThan(200_000);
+    }
+
+    /**
      * Timestamps finer than the database keeps are rounded to the microsecond alike on both write paths (COPY sends
      * them as binary microseconds, an INSERT as text the driver rounds), half up.
      */

@@ -82,6 +82,12 @@ final class MultiRowInsert {
         }
     }
 
+    /** Where {@link CopyBinary} hands its filled chunks: the COPY's stream ({@link CopyIn#writeToCopy}). */
+    @FunctionalInterface
+    interface Sink {
+        void write(byte[] bytes, int offset, int length) throws SQLException;
+    }
+
     /**
      * Rows in COPY's binary format: a fixed header, then per row its field count and each field as a length and
      * bytes ({@code -1} for null), then a trailer. Nothing is escaped or parsed: text goes as its UTF-8 bytes (the
@@ -95,47 +101,46 @@ final class MultiRowInsert {
             0, 0, 0, 0}; // header extension length
         /** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in seconds since 1970. */
         private static final long POSTGRES_EPOCH_SECONDS = 946_684_800L;
+        /** Rows are handed to the COPY in chunks of this size: a page is never held whole, nor copied as it grows. */
+        static final int CHUNK = 64 * 1024;
 
         private final short columns;
-        private byte[] buffer;
+        private final Sink sink;
+        private final byte[] buffer = new byte[CHUNK];
         private int size;
 
-        CopyBinary(int columns, int capacity) {
+        CopyBinary(int columns, Sink sink) throws SQLException {
             this.columns = (short) columns;
-            this.buffer = new byte[Math.max(capacity, 64)];
+            this.sink = sink;
             put(HEADER, 0, HEADER.length);
         }
 
-        void startRow() {
+        void startRow() throws SQLException {
             ensure(2);
             putShort(columns);
         }
 
-        /** The encoded rows with the trailer; the buffer itself (valid up to {@link #size()}), not a copy. */
-        byte[] finish() {
+        /** Writes the trailer and hands over what is still buffered. */
+        void finish() throws SQLException {
             ensure(2);
             putShort((short) -1);
-            return buffer;
-        }
-
-        int size() {
-            return size;
+            flush();
         }
 
         @Override
-        public Row text(String value) {
+        public Row text(String value) throws SQLException {
             if (value == null) {
                 return nullField();
             }
             byte[] bytes = value.getBytes(StandardCharsets.UTF_8); // a plain array copy for ASCII text
-            ensure(4 + bytes.length);
+            ensure(4);
             putInt(bytes.length);
             put(bytes, 0, bytes.length);
             return this;
         }
 
         @Override
-        public Row number(long value) {
+        public Row number(long value) throws SQLException {
             ensure(12);
             putInt(8);
             putLong(value);
@@ -143,7 +148,7 @@ final class MultiRowInsert {
         }
 
         @Override
-        public Row flag(boolean value) {
+        public Row flag(boolean value) throws SQLException {
             ensure(5);
             putInt(1);
             buffer[size++] = (byte) (value ? 1 : 0);
@@ -151,7 +156,7 @@ final class MultiRowInsert {
         }
 
         @Override
-        public Row timestamp(Instant value) {
+        public Row timestamp(Instant value) throws SQLException {
             if (value == null) {
                 return nullField();
             }
@@ -164,22 +169,36 @@ final class MultiRowInsert {
             return this;
         }
 
-        private Row nullField() {
+        private Row nullField() throws SQLException {
             ensure(4);
             putInt(-1);
             return this;
         }
 
-        private void ensure(int more) {
+        /** Room for {@code more} bytes (at most a few: larger values go through {@link #put}). */
+        private void ensure(int more) throws SQLException {
             if (size + more > buffer.length) {
-                buffer = java.util.Arrays.copyOf(buffer, Math.max(buffer.length * 2, size + more));
+                flush();
             }
         }
 
-        private void put(byte[] bytes, int offset, int length) {
-            ensure(length);
+        private void put(byte[] bytes, int offset, int length) throws SQLException {
+            if (length > buffer.length - size) {
+                flush();
+                if (length > buffer.length) {
+                    sink.write(bytes, offset, length); // a value larger than a chunk goes as it is
+                    return;
+                }
+            }
             System.arraycopy(bytes, offset, buffer, size, length);
             size += length;
+        }
+
+        private void flush() throws SQLException {
+            if (size > 0) {
+                sink.write(buffer, 0, size);
+                size = 0;
+            }
         }
 
         private void putShort(short value) {
@@ -256,13 +275,12 @@ final class MultiRowInsert {
 
     private static <T> void copy(CopyIn copy, String table, int columns, List<T> values, Binder<T> binder) {
         try {
-            CopyBinary rows = new CopyBinary(columns, values.size() * 512);
+            CopyBinary rows = new CopyBinary(columns, copy::writeToCopy);
             for (T value : values) {
                 rows.startRow();
                 binder.bind(rows, value);
             }
-            byte[] bytes = rows.finish();
-            copy.writeToCopy(bytes, 0, rows.size());
+            rows.finish();
             copy.endCopy();
         } catch (SQLException e) {
             cancel(copy);
