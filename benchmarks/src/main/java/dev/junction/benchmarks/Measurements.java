@@ -61,7 +61,6 @@ final class Measurements implements AutoCloseable {
         return peakAfterGc.get();
     }
 
-    /** The process's peak resident set size ({@code VmHWM}), or -1 where {@code /proc} is not there. */
     /**
      * CPU time the hypervisor gave to other guests while this machine's processes wanted it ("steal" in
      * {@code /proc/stat}), in seconds summed over all processors since boot; NaN where that is not available. A
@@ -81,6 +80,7 @@ final class Measurements implements AutoCloseable {
         return Double.NaN;
     }
 
+    /** The process's peak resident set size ({@code VmHWM}), or -1 where {@code /proc} is not there. */
     static long peakRss() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -37,10 +37,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Arguments: {@code host port path secretHex webhookId concurrency measured maxWarmupSeconds}. Each request is a
  * contact {@code updated} event for a contact id of its own, signed here with the webhook's shared secret as Clio
  * signs ({@code X-Hook-Signature}: hex HMAC-SHA256 of the body); the measured ones are signed before anything is sent.
- * It warms up first, sending at full
- * concurrency until a line {@code GO} arrives on standard input (the measuring process sends it once the receiver's
- * JIT compiler has settled) or {@code maxWarmupSeconds} pass; then it prints {@code START}, waits for a line
- * {@code MEASURE} (the measuring process has taken its starting figures), sends {@code measured} more, prints {@code END}, and finally {@code RESULT {json}} with the measured requests' latencies (send to the end
+ * It warms up first, sending at full concurrency until a line {@code GO} arrives on standard input (the measuring
+ * process sends it once the receiver's JIT compiler has settled) or {@code maxWarmupSeconds} pass; then it prints
+ * {@code START}, waits for a line {@code MEASURE} (the measuring process has taken its starting figures), sends
+ * {@code measured} more, prints {@code END}, and finally {@code RESULT {json}} with the measured requests' latencies (send to the end
  * of the 2xx answer), the count accepted ({@code "accepted":1} in a 200), how many were sent in all, and this
  * process's CPU over the measured part. Any other answer fails the run.
  */

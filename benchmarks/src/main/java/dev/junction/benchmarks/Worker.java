@@ -23,7 +23,6 @@ import dev.junction.sandbox.OAuthTokens;
 import dev.junction.sandbox.RateLimitStatistics;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.Connection;
@@ -188,17 +187,13 @@ public final class Worker {
                 String connectionId = UUID.randomUUID().toString();
                 int inBuffer = 0;
                 for (JsonNode item : items) {
-                    String payload = item.toString();
-                    csv.append(TENANT).append(',').append(connectionId).append(",contacts,").append(item.get("id").asText()).append(',');
-                    quoteCsv(csv, payload);
-                    csv.append(',').append(sha256(payload)).append(',').append(item.get("updated_at").asText())
-                            .append(",f,1,").append(now).append(',').append(now).append('\n');
+                    appendCsvRow(csv, item, connectionId, now);
                     if (++inBuffer == 10_000) {
-                        copy(connection, csv);
+                        copy(connection, "copy_raw", csv);
                         inBuffer = 0;
                     }
                 }
-                copy(connection, csv);
+                copy(connection, "copy_raw", csv);
                 connection.commit();
                 double seconds = (System.nanoTime() - started) / 1e9;
                 result.put("databaseCpuSeconds", cpuSecondsSince(databaseCpuBefore, backendCpu(schema)));
@@ -218,12 +213,7 @@ public final class Worker {
             Instant now = Instant.now();
             String connectionId = UUID.randomUUID().toString();
             for (int i = 0; i < items.size(); i++) {
-                JsonNode item = items.get(i);
-                String payload = item.toString();
-                csv.append(TENANT).append(',').append(connectionId).append(",contacts,").append(item.get("id").asText()).append(',');
-                quoteCsv(csv, payload);
-                csv.append(',').append(sha256(payload)).append(',').append(item.get("updated_at").asText())
-                        .append(",f,1,").append(now).append(',').append(now).append('\n');
+                appendCsvRow(csv, items.get(i), connectionId, now);
                 if ((i + 1) % 10_000 == 0 || i == items.size() - 1) {
                     chunks.add(csv.toString().getBytes(StandardCharsets.UTF_8));
                     csv.setLength(0);
@@ -232,9 +222,7 @@ public final class Worker {
             Map<Integer, Long> databaseCpuBefore = backendCpu(schema);
             long started = System.nanoTime();
             for (byte[] chunk : chunks) {
-                connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY copy_encoded (tenant_id, connection_id, entity, "
-                        + "external_id, payload, content_hash, remote_updated_at, deleted, seen_pass, created_at, updated_at) "
-                        + "FROM STDIN WITH (FORMAT csv)", new ByteArrayInputStream(chunk));
+                copyIn(connection, "copy_encoded", chunk);
             }
             connection.commit();
             double seconds = (System.nanoTime() - started) / 1e9;
@@ -244,12 +232,26 @@ public final class Worker {
         }
     }
 
-    private static void copy(Connection connection, StringBuilder csv) throws SQLException, IOException {
+    /** One fetched record as a raw row in COPY's CSV form: serialised, hashed and quoted. */
+    private static void appendCsvRow(StringBuilder csv, JsonNode item, String connectionId, Instant now) {
+        String payload = item.toString();
+        csv.append(TENANT).append(',').append(connectionId).append(",contacts,").append(item.get("id").asText()).append(',');
+        quoteCsv(csv, payload);
+        csv.append(',').append(sha256(payload)).append(',').append(item.get("updated_at").asText())
+                .append(",f,1,").append(now).append(',').append(now).append('\n');
+    }
+
+    /** Sends the rows in {@code csv} to a COPY into {@code table} and empties it. */
+    private static void copy(Connection connection, String table, StringBuilder csv) throws SQLException, IOException {
         if (csv.length() == 0) return;
-        InputStream in = new ByteArrayInputStream(csv.toString().getBytes(StandardCharsets.UTF_8));
-        connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY copy_raw (tenant_id, connection_id, entity, external_id, "
-                + "payload, content_hash, remote_updated_at, deleted, seen_pass, created_at, updated_at) FROM STDIN WITH (FORMAT csv)", in);
+        copyIn(connection, table, csv.toString().getBytes(StandardCharsets.UTF_8));
         csv.setLength(0);
+    }
+
+    private static void copyIn(Connection connection, String table, byte[] csv) throws SQLException, IOException {
+        connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " (tenant_id, connection_id, entity, external_id, "
+                + "payload, content_hash, remote_updated_at, deleted, seen_pass, created_at, updated_at) FROM STDIN WITH (FORMAT csv)",
+                new ByteArrayInputStream(csv));
     }
 
     private static void quoteCsv(StringBuilder out, String value) {
@@ -802,7 +804,6 @@ public final class Worker {
         }
     }
 
-    /** Prints the CPU time of this JVM's threads by name (JIT, GC and the sync's own), from /proc. */
     /** Prints the CPU time of this JVM's threads by name (JIT, GC and the others), from /proc, less {@code since}. */
     private static void printThreadCpu(Map<String, Long> since) throws IOException {
         Map<String, Long> ticks = new java.util.TreeMap<>(threadTicks());
