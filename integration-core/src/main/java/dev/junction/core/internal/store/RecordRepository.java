@@ -250,8 +250,24 @@ public final class RecordRepository {
                 + " AND entity = :entity AND tenant_id = :tenant";
     }
 
+    /**
+     * Marks records deleted (raw and unified) and appends a deletion event for each one that was live; returns those
+     * ids. Every record's lock is taken first and the tenant's feed lock (taken by the events) last: see
+     * V4__ordered_change_feed.
+     */
+    public List<String> deleteRecords(Handle handle, Scope scope, List<String> externalIds, Instant now) {
+        List<String> deleted = new ArrayList<>();
+        for (String id : externalIds) {
+            if (markDeleted(handle, scope, id, now)) {
+                deleted.add(id);
+            }
+        }
+        appendDeletions(handle, scope, deleted, now);
+        return deleted;
+    }
+
     /** Marks one record deleted (raw and unified). Returns whether a live record was found. */
-    public boolean markDeleted(Handle handle, Scope scope, String externalId, Instant now) {
+    private boolean markDeleted(Handle handle, Scope scope, String externalId, Instant now) {
         int raw = handle.createUpdate("UPDATE junction_raw_record SET deleted = TRUE, updated_at = :now WHERE connection_id = :connection "
                         + "AND entity = :entity AND external_id = :id AND tenant_id = :tenant AND deleted = FALSE")
                 .bind("now", Sql.timestamp(now)).bind("connection", scope.connectionId()).bind("entity", scope.entity())
@@ -315,16 +331,11 @@ public final class RecordRepository {
         }
     }
 
-    /** Appends one deletion event for a record found by {@link #markDeleted}. */
-    public void appendDeletion(Handle handle, Scope scope, String externalId, Instant now) {
-        appendDeletions(handle, scope, List.of(externalId), now);
-    }
-
     /**
      * Appends deletion events for records found by {@link #markDeleted}: one lookup of their unified types and one
      * batch (one feed lock), however many there are.
      */
-    public void appendDeletions(Handle handle, Scope scope, List<String> externalIds, Instant now) {
+    private void appendDeletions(Handle handle, Scope scope, List<String> externalIds, Instant now) {
         if (externalIds.isEmpty()) return;
         Map<String, String> unifiedTypes = new HashMap<>();
         if (isPostgres(handle)) {

@@ -188,9 +188,7 @@ public final class PushService {
         RecordRepository.Scope scope = new RecordRepository.Scope(change.tenantId(), change.connectionId(), entity.name(), null,
                 pass, RecordRepository.Source.PUSH);
         database.jdbi().useTransaction(handle -> {
-            if (records.markDeleted(handle, scope, change.externalId(), now)) {
-                records.appendDeletion(handle, scope, change.externalId(), now);
-            }
+            records.deleteRecords(handle, scope, List.of(change.externalId()), now);
             pushes.finish(handle, change.tenantId(), id, "done", null, "remote_deleted", null, null, null,
                     "the record no longer exists at the provider", now);
         });

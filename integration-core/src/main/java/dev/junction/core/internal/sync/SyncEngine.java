@@ -574,17 +574,7 @@ public final class SyncEngine {
                     return;
                 }
                 Instant now = clock.instant();
-                int deleted = database.jdbi().inTransaction(handle -> {
-                    // Every record lock first, the feed lock (taken by appendDeletions) last: see V4__ordered_change_feed.
-                    List<String> gone = new ArrayList<>();
-                    for (String id : ids) {
-                        if (records.markDeleted(handle, scope, id, now)) {
-                            gone.add(id);
-                        }
-                    }
-                    records.appendDeletions(handle, scope, gone, now);
-                    return gone.size();
-                });
+                int deleted = database.jdbi().inTransaction(handle -> records.deleteRecords(handle, scope, ids, now).size());
                 counters.deleted += deleted;
                 observer.recordsWritten(providerId, entity.name(), 0, 0, 0, deleted, 0);
             }

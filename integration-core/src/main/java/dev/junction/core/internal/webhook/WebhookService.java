@@ -575,19 +575,15 @@ public final class WebhookService implements AutoCloseable {
         InboxRow first = entries.get(0);
         LogContext.connection(first.tenantId(), first.connectionId());
         Instant now = clock.instant();
-        OpenedConnector opened;
-        Provider provider;
-        EntityType entity;
-        long pass;
+        Target target;
         try {
-            opened = cache.computeIfAbsent(first.connectionId(), id -> opener.open(first.tenantId(), id));
-            provider = opened.provider();
-            entity = providers.entity(provider, first.entity());
-            pass = sync.checkpoint(first.tenantId(), first.connectionId(), entity.name()).passId();
+            target = target(first, cache);
         } catch (RuntimeException e) {
             entries.forEach(entry -> process(entry, cache));
             return List.of();
         }
+        Provider provider = target.opened().provider();
+        EntityType entity = target.entity();
         Map<String, List<InboxRow>> byRecord = new LinkedHashMap<>();
         for (InboxRow entry : entries) {
             byRecord.computeIfAbsent(entry.externalId(), id -> new ArrayList<>()).add(entry);
@@ -607,7 +603,7 @@ public final class WebhookService implements AutoCloseable {
             Optional<RemoteRecord> remote;
             RecordPreparer.Result prepared = null;
             try {
-                remote = remoteOf(last, opened, provider, entity);
+                remote = remoteOf(last, target);
                 if (remote.isPresent()) {
                     prepared = RecordPreparer.prepare(remote.get(), provider.transformer());
                 }
@@ -630,20 +626,12 @@ public final class WebhookService implements AutoCloseable {
         if (applied.isEmpty()) {
             return notReached;
         }
-        RecordRepository.Scope scope = new RecordRepository.Scope(first.tenantId(), first.connectionId(), entity.name(), null, pass,
-                RecordRepository.Source.WEBHOOK);
         try {
             database.jdbi().useTransaction(handle -> {
                 if (!upserts.isEmpty()) {
-                    records.writePage(handle, scope, upserts, false, now);
+                    records.writePage(handle, target.scope(), upserts, false, now);
                 }
-                List<String> deleted = new ArrayList<>();
-                for (String id : deletions) {
-                    if (records.markDeleted(handle, scope, id, now)) {
-                        deleted.add(id);
-                    }
-                }
-                records.appendDeletions(handle, scope, deleted, now);
+                records.deleteRecords(handle, target.scope(), deletions, now);
                 for (InboxRow entry : applied) {
                     repository.markProcessed(handle, entry, now);
                 }
@@ -659,15 +647,28 @@ public final class WebhookService implements AutoCloseable {
         return notReached;
     }
 
+    /** Where an inbox entry's record is kept: its connection (opened once a drain), its entity and the write scope. */
+    private record Target(OpenedConnector opened, EntityType entity, RecordRepository.Scope scope) {}
+
+    private Target target(InboxRow entry, Map<String, OpenedConnector> cache) {
+        OpenedConnector opened = cache.computeIfAbsent(entry.connectionId(), id -> opener.open(entry.tenantId(), id));
+        EntityType entity = providers.entity(opened.provider(), entry.entity());
+        long pass = sync.checkpoint(entry.tenantId(), entry.connectionId(), entity.name()).passId();
+        return new Target(opened, entity, new RecordRepository.Scope(entry.tenantId(), entry.connectionId(), entity.name(), null,
+                pass, RecordRepository.Source.WEBHOOK));
+    }
+
     /** What an entry says the record now is: its payload, what the provider returns for it, or gone. */
-    private static Optional<RemoteRecord> remoteOf(InboxRow entry, OpenedConnector opened, Provider provider, EntityType entity) {
+    private static Optional<RemoteRecord> remoteOf(InboxRow entry, Target target) {
+        Provider provider = target.opened().provider();
+        EntityType entity = target.entity();
         return switch (WebhookEvent.Kind.valueOf(entry.kind())) {
             case UPSERT -> Optional.of(RemoteRecord.of(entity.name(), entry.externalId(), null, Json.read(entry.payload())));
             case REFETCH -> {
                 if (!provider.capabilities().contains(Capability.FETCH_ONE)) {
                     throw new UnsupportedCapabilityException(provider.id(), Capability.FETCH_ONE.name());
                 }
-                yield opened.connector().fetchOne(entity, entry.externalId());
+                yield target.opened().connector().fetchOne(entity, entry.externalId());
             }
             case DELETE -> Optional.empty();
         };
@@ -675,24 +676,17 @@ public final class WebhookService implements AutoCloseable {
 
     private void process(InboxRow entry, Map<String, OpenedConnector> cache) {
         Instant now = clock.instant();
-        RecordRepository.Scope scope = null;
         LogContext.connection(entry.tenantId(), entry.connectionId());
         String providerId = "unknown";
         try {
-            OpenedConnector opened = cache.computeIfAbsent(entry.connectionId(), id -> opener.open(entry.tenantId(), id));
-            Provider provider = opened.provider();
+            Target target = target(entry, cache);
+            Provider provider = target.opened().provider();
             providerId = provider.id();
-            EntityType entity = providers.entity(provider, entry.entity());
-            long pass = sync.checkpoint(entry.tenantId(), entry.connectionId(), entity.name()).passId();
-            scope = new RecordRepository.Scope(entry.tenantId(), entry.connectionId(), entity.name(), null, pass,
-                    RecordRepository.Source.WEBHOOK);
-            Optional<RemoteRecord> remote = remoteOf(entry, opened, provider, entity);
-            RecordRepository.Scope writeScope = scope;
+            EntityType entity = target.entity();
+            Optional<RemoteRecord> remote = remoteOf(entry, target);
             if (remote.isEmpty()) {
                 database.jdbi().useTransaction(handle -> {
-                    if (records.markDeleted(handle, writeScope, entry.externalId(), now)) {
-                        records.appendDeletion(handle, writeScope, entry.externalId(), now);
-                    }
+                    records.deleteRecords(handle, target.scope(), List.of(entry.externalId()), now);
                     repository.markProcessed(handle, entry, now);
                 });
                 observer.webhookEvent(providerId, WebhookEventOutcome.PROCESSED);
@@ -704,7 +698,7 @@ public final class WebhookService implements AutoCloseable {
                 return;
             }
             database.jdbi().useTransaction(handle -> {
-                records.writePage(handle, writeScope, List.of(prepared.record()), false, now);
+                records.writePage(handle, target.scope(), List.of(prepared.record()), false, now);
                 repository.markProcessed(handle, entry, now);
             });
             observer.webhookEvent(providerId, WebhookEventOutcome.PROCESSED);
