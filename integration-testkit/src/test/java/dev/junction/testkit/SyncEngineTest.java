@@ -410,7 +410,7 @@ class SyncEngineTest {
             assertThat(plan.lines().filter(line -> line.trim().startsWith("index cond:")).collect(Collectors.joining()))
                     .contains("unified_type").contains("external_id");
         } else {
-            // H2 looks up each (connection, type, id) key of the row-value list: two rows read, not the connection's.
+            // H2 looks up each (tenant, type, connection, id) key of the row-value list: two rows read, not the tenant's.
             String plan = plan("ANALYZE " + deletion);
             assertThat(plan).contains("in(row (");
             assertThat(java.util.regex.Pattern.compile("scancount: (\\d+)").matcher(plan).results()

@@ -60,6 +60,7 @@ public final class Database implements AutoCloseable {
         Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/junction")
+                .javaMigrations(new LeanerKeysMigration())
                 .table("junction_schema_history")
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
@@ -89,7 +90,6 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Whether {@code e} (or a cause) is a unique-key violation, SQLSTATE 23505 on both databases. */
     /**
      * Refreshes the planner's statistics of the record tables (PostgreSQL only; a no-op on H2). Called while a large
      * first sync grows them: with statistics from the empty table, PostgreSQL chose a tenant-index scan for the
@@ -108,6 +108,7 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Whether {@code e} (or a cause) is a unique-key violation, SQLSTATE 23505 on both databases. */
     public static boolean isUniqueViolation(Throwable e) {
         for (Throwable current = e; current != null; current = current.getCause()) {
             if (current instanceof SQLException sql && "23505".equals(sql.getSQLState())) {

@@ -219,24 +219,23 @@ public final class RecordRepository {
     }
 
     /**
-     * A deletion knows the record's connection, entity and id but not its unified type, the unified primary key's second
-     * column; bounded by the connection alone, the index scan read every unified row of the connection (or the planner
-     * scanned the table) for each deleted record: 19 ms a record at 200,000 rows on PostgreSQL, a 200,000-row scan on
-     * H2. Naming every unified type lets each database find the row by its key. PostgreSQL probes an index for each type
-     * of an IN list on a middle column ({@link #ANY_UNIFIED_TYPE}); H2 uses such a list only on an index's first column,
-     * but looks up each key of a row-value IN list ({@link #unifiedKeys()}).
+     * A deletion knows the record's connection, entity and id but not its unified type, the unified key's second column
+     * (see {@link LeanerKeysMigration}); without it, the index scan would read every unified row of the tenant (or the
+     * planner would scan the table) for each deleted record: 19 ms a record at 200,000 rows on PostgreSQL, a
+     * 200,000-row scan on H2. Naming every unified type lets each database find the row by its key. PostgreSQL probes
+     * the key for each type of an IN list ({@link #ANY_UNIFIED_TYPE}); H2 uses such a list only on an index's first
+     * column, but looks up each key of a row-value IN list ({@link #unifiedKeys()}).
      */
     private static final String ANY_UNIFIED_TYPE = Arrays.stream(UnifiedType.values())
             .map(type -> "'" + type.name() + "'").collect(Collectors.joining(", ", "(", ")"));
 
     /**
-     * {@code (connection_id, unified_type, external_id) IN ((:connection, 'CONTACT', :id), ...)}, every unified type
-     * (a stored row's type is always one of them: it is written from the enum).
+     * {@code (tenant_id, unified_type, connection_id, external_id) IN ((:tenant, 'CONTACT', :connection, :id), ...)},
+     * every unified type (a stored row's type is always one of them: it is written from the enum).
      */
     private static String unifiedKeys() {
-        return "(connection_id, unified_type, external_id) IN "
-                + Arrays.stream(UnifiedType.values())
-                        .map(type -> "(:connection, '" + type.name() + "', :id)").collect(Collectors.joining(", ", "(", ")"));
+        return "(tenant_id, unified_type, connection_id, external_id) IN " + Arrays.stream(UnifiedType.values())
+                .map(type -> "(:tenant, '" + type.name() + "', :connection, :id)").collect(Collectors.joining(", ", "(", ")"));
     }
 
     /**
@@ -245,9 +244,9 @@ public final class RecordRepository {
      */
     public static String markUnifiedDeleted(boolean postgres) {
         return "UPDATE junction_unified_record SET deleted = TRUE, updated_at = :now WHERE "
-                + (postgres ? "connection_id = :connection AND unified_type IN " + ANY_UNIFIED_TYPE + " AND external_id = :id"
-                        : unifiedKeys())
-                + " AND entity = :entity AND tenant_id = :tenant";
+                + (postgres ? "tenant_id = :tenant AND unified_type IN " + ANY_UNIFIED_TYPE
+                        + " AND connection_id = :connection AND external_id = :id" : unifiedKeys())
+                + " AND entity = :entity";
     }
 
     /**
@@ -340,16 +339,15 @@ public final class RecordRepository {
         Map<String, String> unifiedTypes = new HashMap<>();
         if (isPostgres(handle)) {
             handle.createQuery("SELECT r.external_id, r.unified_type FROM UNNEST(:ids) AS u(id) JOIN junction_unified_record r "
-                            + "ON r.connection_id = :connection AND r.unified_type IN " + ANY_UNIFIED_TYPE + " AND r.external_id = u.id "
-                            + "WHERE r.entity = :entity AND r.tenant_id = :tenant")
+                            + "ON r.tenant_id = :tenant AND r.unified_type IN " + ANY_UNIFIED_TYPE + " AND r.connection_id = :connection "
+                            + "AND r.external_id = u.id WHERE r.entity = :entity")
                     .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
                     .bindArray("ids", String.class, externalIds)
                     .map((rs, ctx) -> Map.entry(rs.getString("external_id"), rs.getString("unified_type")))
                     .forEach(entry -> unifiedTypes.put(entry.getKey(), entry.getValue()));
         } else {
             // One key lookup per id (in process): H2 joined the ids by scanning the connection's rows once for each.
-            String byKey = "SELECT unified_type FROM junction_unified_record WHERE " + unifiedKeys()
-                    + " AND entity = :entity AND tenant_id = :tenant";
+            String byKey = "SELECT unified_type FROM junction_unified_record WHERE " + unifiedKeys() + " AND entity = :entity";
             for (String id : externalIds) {
                 handle.createQuery(byKey).bind("connection", scope.connectionId()).bind("id", id).bind("entity", scope.entity())
                         .bind("tenant", scope.tenantId()).mapTo(String.class).findFirst()

@@ -1,0 +1,164 @@
+package dev.junction.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.junction.core.ChangeEvent;
+import dev.junction.core.Connection;
+import dev.junction.core.Hub;
+import dev.junction.core.NewConnection;
+import dev.junction.core.RecordQuery;
+import dev.junction.core.StoredRecord;
+import dev.junction.core.SyncRequest;
+import dev.junction.core.internal.Json;
+import dev.junction.core.internal.store.Database;
+import dev.junction.core.model.Contact;
+import dev.junction.core.model.UnifiedType;
+import dev.junction.sandbox.MutableClock;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Version 10 ({@code LeanerKeysMigration}) re-keys the unified records and the change feed of a database that already
+ * holds them: nothing is lost, the keys still refuse duplicates, the feed numbers on from where it was, and the
+ * queries read in the keys' order. On PostgreSQL and on the embedded database.
+ */
+class RecordKeysMigrationTest {
+
+    private static final String TENANT = "tenant-a";
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private TestDatabase database;
+    private Hub hub;
+
+    @AfterEach
+    void stop() {
+        if (hub != null) hub.close();
+        if (database != null) database.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aVersion9DatabaseKeepsItsRecordsAndItsFeedNumbering(TestDatabase.Kind kind) throws Exception {
+        database = TestDatabase.create(kind, "RecordKeysMigrationTest");
+        Database store = kind == TestDatabase.Kind.POSTGRESQL ? Database.of(database.dataSource())
+                : Database.embedded(database.dataDirectory());
+        try (store) {
+            DataSource source = store.dataSource();
+            Flyway.configure().dataSource(source).locations("classpath:db/junction").table("junction_schema_history")
+                    .baselineOnMigrate(true).baselineVersion("0").target("9").load().migrate();
+            // Two connections of the tenant with the same ids, stored before the migration, and their feed.
+            try (java.sql.Connection jdbc = source.getConnection()) {
+                for (String connection : List.of("old-b", "old-a")) {
+                    for (String id : List.of("10", "9")) {
+                        insertUnified(jdbc, connection, id);
+                        insertEvent(jdbc, connection, id);
+                    }
+                }
+                assertThat(maxSeq(jdbc)).isEqualTo(4);
+            }
+
+            store.migrate();
+
+            try (java.sql.Connection jdbc = source.getConnection()) {
+                assertThat(keyColumns(jdbc, kind, "junction_unified_record"))
+                        .containsExactly("tenant_id", "unified_type", "connection_id", "external_id");
+                assertThat(keyColumns(jdbc, kind, "junction_change_event")).containsExactly("tenant_id", "seq");
+                // The key still refuses a second row for a connection's record.
+                assertThatThrownBy(() -> insertUnified(jdbc, "old-a", "9")).satisfies(e -> assertThat(Database.isUniqueViolation(e)).isTrue());
+            }
+        }
+
+        MutableClock clock = MutableClock.at(T0);
+        MemoryProvider provider = new MemoryProvider(clock);
+        provider.put(1, "Person 1");
+        provider.put(2, "Person 2");
+        hub = provider.hubBuilder(database).build();
+        Connection connection = hub.createConnection(NewConnection.of(TENANT, "memory").withSetting("api_key", "secret-value"));
+
+        assertThat(hub.sync(TENANT, connection.id(), SyncRequest.full()).entity("people").orElseThrow().added()).isEqualTo(2);
+
+        // The feed numbers on after the migrated events, in order.
+        List<ChangeEvent> events = hub.changes(TENANT, 0, null, 100).events();
+        assertThat(events).extracting(ChangeEvent::sequence).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(events.subList(4, 6)).extracting(ChangeEvent::connectionId).containsOnly(connection.id());
+        assertThat(hub.changes(TENANT, 4, connection.id(), 100).events()).extracting(ChangeEvent::externalId).containsExactly("1", "2");
+        // The migrated and the new records, in (connection, id) order, paged through the key.
+        List<String> read = new ArrayList<>();
+        String cursor = null;
+        do {
+            var page = hub.query(new RecordQuery(TENANT, UnifiedType.CONTACT, null, null, null, false, cursor, 2), Contact.class);
+            page.items().forEach(item -> read.add(item.connectionId() + "/" + item.record().externalId()));
+            cursor = page.nextCursor().orElse(null);
+        } while (cursor != null);
+        List<String> expected = new ArrayList<>(List.of("old-a/10", "old-a/9", "old-b/10", "old-b/9",
+                connection.id() + "/1", connection.id() + "/2"));
+        expected.sort(null);
+        assertThat(read).containsExactlyElementsOf(expected);
+        StoredRecord<Contact> migrated = hub.getRecord(TENANT, "old-b", Contact.class, "9").orElseThrow();
+        assertThat(migrated.record().name()).isEqualTo("Old old-b 9");
+    }
+
+    private static void insertUnified(java.sql.Connection jdbc, String connection, String id) throws Exception {
+        Contact contact = new Contact(id, Contact.Kind.PERSON, "Old " + connection + " " + id, null, null, null, null, null,
+                Map.of(), T0, T0);
+        try (PreparedStatement statement = jdbc.prepareStatement("INSERT INTO junction_unified_record (tenant_id, connection_id, "
+                + "unified_type, external_id, entity, label, data, deleted, updated_at) VALUES (?, ?, 'CONTACT', ?, 'people', ?, ?, FALSE, ?)")) {
+            statement.setString(1, TENANT);
+            statement.setString(2, connection);
+            statement.setString(3, id);
+            statement.setString(4, contact.name());
+            statement.setString(5, Json.write(contact));
+            statement.setObject(6, T0.atOffset(java.time.ZoneOffset.UTC));
+            statement.executeUpdate();
+        }
+    }
+
+    private static void insertEvent(java.sql.Connection jdbc, String connection, String id) throws Exception {
+        try (PreparedStatement statement = jdbc.prepareStatement("INSERT INTO junction_change_event (tenant_id, connection_id, "
+                + "entity, unified_type, external_id, operation, source, occurred_at) VALUES (?, ?, 'people', 'CONTACT', ?, 'created', 'sync', ?)")) {
+            statement.setString(1, TENANT);
+            statement.setString(2, connection);
+            statement.setString(3, id);
+            statement.setObject(4, T0.atOffset(java.time.ZoneOffset.UTC));
+            statement.executeUpdate();
+        }
+    }
+
+    private static long maxSeq(java.sql.Connection jdbc) throws Exception {
+        try (Statement statement = jdbc.createStatement(); ResultSet rs = statement.executeQuery("SELECT MAX(seq) FROM junction_change_event")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The primary key's columns in key order; asserts it is the table's only index. */
+    private static List<String> keyColumns(java.sql.Connection jdbc, TestDatabase.Kind kind, String table) throws Exception {
+        List<String> columns = new ArrayList<>();
+        String schema = jdbc.getSchema();
+        try (ResultSet rs = jdbc.getMetaData().getPrimaryKeys(null, schema, table)) {
+            java.util.SortedMap<Integer, String> byPosition = new java.util.TreeMap<>();
+            while (rs.next()) byPosition.put(rs.getInt("KEY_SEQ"), rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+            columns.addAll(byPosition.values());
+        }
+        try (ResultSet rs = jdbc.getMetaData().getIndexInfo(null, schema, table, false, false)) {
+            java.util.Set<String> indexes = new java.util.HashSet<>();
+            while (rs.next()) {
+                if (rs.getString("INDEX_NAME") != null) indexes.add(rs.getString("INDEX_NAME").toLowerCase(Locale.ROOT));
+            }
+            assertThat(indexes).as("indexes of %s on %s", table, kind).hasSize(1);
+        }
+        return columns;
+    }
+}
