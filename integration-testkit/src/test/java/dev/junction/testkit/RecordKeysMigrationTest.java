@@ -12,6 +12,7 @@ import dev.junction.core.StoredRecord;
 import dev.junction.core.SyncRequest;
 import dev.junction.core.internal.Json;
 import dev.junction.core.internal.store.Database;
+import dev.junction.core.internal.store.QueryRepository;
 import dev.junction.core.model.Contact;
 import dev.junction.core.model.UnifiedType;
 import dev.junction.sandbox.MutableClock;
@@ -108,6 +109,46 @@ class RecordKeysMigrationTest {
         assertThat(read).containsExactlyElementsOf(expected);
         StoredRecord<Contact> migrated = hub.getRecord(TENANT, "old-b", Contact.class, "9").orElseThrow();
         assertThat(migrated.record().name()).isEqualTo("Old old-b 9");
+
+        if (kind == TestDatabase.Kind.POSTGRESQL) {
+            // With 20,000 rows and their statistics, the unified query, across connections or for one, and a page after
+            // a cursor, reads the tenant's part of the key in its order: no sort, no scan of the table. So does the feed's.
+            try (java.sql.Connection jdbc = database.dataSource().getConnection(); Statement statement = jdbc.createStatement()) {
+                statement.execute("INSERT INTO junction_unified_record (tenant_id, connection_id, unified_type, external_id, entity, "
+                        + "label, data, deleted, updated_at) SELECT '" + TENANT + "', 'bulk-' || (n % 4), 'CONTACT', n::text, "
+                        + "'people', 'Bulk', '{}', FALSE, now() FROM generate_series(1, 20000) AS n");
+                statement.execute("INSERT INTO junction_change_event (tenant_id, connection_id, entity, unified_type, external_id, "
+                        + "operation, source, occurred_at) SELECT '" + TENANT + "', 'bulk-1', 'people', 'CONTACT', n::text, 'created', "
+                        + "'sync', now() FROM generate_series(1, 20000) AS n");
+                statement.execute("ANALYZE junction_unified_record");
+                statement.execute("ANALYZE junction_change_event");
+                for (var filter : List.of(
+                        new QueryRepository.UnifiedFilter(TENANT, "CONTACT", null, null, null, false, null, null, 101),
+                        new QueryRepository.UnifiedFilter(TENANT, "CONTACT", "bulk-2", null, null, false, null, null, 101),
+                        new QueryRepository.UnifiedFilter(TENANT, "CONTACT", null, null, null, false, "bulk-1", "5000", 101))) {
+                    String sql = QueryRepository.unifiedSql(filter).replace(":tenant", "'" + TENANT + "'").replace(":type", "'CONTACT'")
+                            .replace(":limit", "101").replace(":connection", "'bulk-2'").replace(":afterConnection", "'bulk-1'")
+                            .replace(":afterId", "'5000'");
+                    String plan = plan(statement, sql);
+                    assertThat(plan).as(sql).contains("index scan using junction_unified_record_pkey").doesNotContain("sort")
+                            .doesNotContain("seq scan");
+                    // Bounded by the tenant (the old key led by the connection was read in order across every tenant,
+                    // filtering out the others' rows).
+                    assertThat(plan.lines().filter(line -> line.trim().startsWith("index cond:")).toList()).as(sql)
+                            .singleElement().asString().contains("tenant_id").contains("unified_type");
+                }
+                assertThat(plan(statement, "SELECT * FROM junction_change_event WHERE tenant_id = '" + TENANT + "' AND seq > 2 "
+                        + "ORDER BY seq LIMIT 100")).contains("junction_change_event_pkey").doesNotContain("sort");
+            }
+        }
+    }
+
+    private static String plan(Statement statement, String sql) throws Exception {
+        StringBuilder plan = new StringBuilder();
+        try (ResultSet rs = statement.executeQuery("EXPLAIN " + sql)) {
+            while (rs.next()) plan.append(rs.getString(1)).append('\n');
+        }
+        return plan.toString().toLowerCase(Locale.ROOT);
     }
 
     private static void insertUnified(java.sql.Connection jdbc, String connection, String id) throws Exception {

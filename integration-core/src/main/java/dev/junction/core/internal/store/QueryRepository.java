@@ -23,18 +23,9 @@ public final class QueryRepository {
             String text, boolean includeDeleted, String afterConnectionId, String afterExternalId, int limit) {}
 
     public List<UnifiedRow> unified(UnifiedFilter filter) {
-        StringBuilder sql = new StringBuilder("SELECT connection_id, unified_type, external_id, entity, data, deleted, "
-                + "remote_updated_at, updated_at FROM junction_unified_record WHERE tenant_id = :tenant AND unified_type = :type");
-        if (filter.connectionId() != null) sql.append(" AND connection_id = :connection");
-        if (filter.updatedSince() != null) sql.append(" AND updated_at >= :since");
-        if (filter.text() != null) sql.append(" AND (LOWER(label) LIKE :text ESCAPE '!' OR LOWER(email) LIKE :text ESCAPE '!')");
-        if (!filter.includeDeleted()) sql.append(" AND deleted = FALSE");
-        if (filter.afterConnectionId() != null) {
-            sql.append(" AND (connection_id > :afterConnection OR (connection_id = :afterConnection AND external_id > :afterId))");
-        }
-        sql.append(" ORDER BY connection_id, external_id LIMIT :limit");
+        String sql = unifiedSql(filter);
         return jdbi.withHandle(handle -> {
-            Query query = handle.createQuery(sql.toString())
+            Query query = handle.createQuery(sql)
                     .bind("tenant", filter.tenantId()).bind("type", filter.unifiedType()).bind("limit", filter.limit());
             if (filter.connectionId() != null) query.bind("connection", filter.connectionId());
             if (filter.updatedSince() != null) query.bind("since", Sql.timestamp(filter.updatedSince()));
@@ -44,6 +35,24 @@ public final class QueryRepository {
             }
             return query.map((rs, ctx) -> unifiedRow(rs)).list();
         });
+    }
+
+    /**
+     * The statement of {@link #unified} (binds {@code tenant, type, limit} and, as the filter asks, {@code connection,
+     * since, text, afterConnection, afterId}); in the unified key's order, {@code (tenant_id, unified_type,
+     * connection_id, external_id)}. Public for its plan test.
+     */
+    public static String unifiedSql(UnifiedFilter filter) {
+        StringBuilder sql = new StringBuilder("SELECT connection_id, unified_type, external_id, entity, data, deleted, "
+                + "remote_updated_at, updated_at FROM junction_unified_record WHERE tenant_id = :tenant AND unified_type = :type");
+        if (filter.connectionId() != null) sql.append(" AND connection_id = :connection");
+        if (filter.updatedSince() != null) sql.append(" AND updated_at >= :since");
+        if (filter.text() != null) sql.append(" AND (LOWER(label) LIKE :text ESCAPE '!' OR LOWER(email) LIKE :text ESCAPE '!')");
+        if (!filter.includeDeleted()) sql.append(" AND deleted = FALSE");
+        if (filter.afterConnectionId() != null) {
+            sql.append(" AND (connection_id > :afterConnection OR (connection_id = :afterConnection AND external_id > :afterId))");
+        }
+        return sql.append(" ORDER BY connection_id, external_id LIMIT :limit").toString();
     }
 
     public Optional<UnifiedRow> unifiedOne(String tenantId, String connectionId, String unifiedType, String externalId) {
