@@ -215,6 +215,47 @@ class SyncEngineTest {
                 .extracting(event -> event.externalId()).doesNotHaveDuplicates();
     }
 
+    /**
+     * A first full pass that began with nothing of the entity stored skips the deletion sweep: every record stored at
+     * its end was written during it. Here a record lands mid-pass marked with the entity's pass number from before the
+     * pass (as a webhook write that read it just before the pass began would), and the provider does not list it: the
+     * pass keeps it; the next full pass, which began with records stored, sweeps it.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aPassThatBeganWithNothingStoredSweepsNothing(TestDatabase.Kind kind) throws Exception {
+        start(kind);
+        seed(25);
+        provider.beforePage.set(served -> {
+            if (served == 1) {
+                try (java.sql.Connection jdbc = hub.database().dataSource().getConnection();
+                        java.sql.PreparedStatement insert = jdbc.prepareStatement("INSERT INTO junction_raw_record (tenant_id, "
+                                + "connection_id, entity, external_id, payload, content_hash, deleted, seen_pass, created_at, "
+                                + "updated_at) VALUES (?, ?, 'people', 'written-meanwhile', '{}', 'hash', FALSE, 0, ?, ?)")) {
+                    insert.setString(1, TENANT);
+                    insert.setString(2, connection.id());
+                    insert.setObject(3, clock.instant().atOffset(java.time.ZoneOffset.UTC));
+                    insert.setObject(4, clock.instant().atOffset(java.time.ZoneOffset.UTC));
+                    insert.executeUpdate();
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+
+        SyncRun first = hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        assertThat(first.entity("people").orElseThrow().added()).isEqualTo(25);
+        assertThat(first.entity("people").orElseThrow().deleted()).isZero();
+        assertThat(hub.liveIds(TENANT, connection.id(), "people")).hasSize(26).contains("written-meanwhile");
+
+        provider.beforePage.set(served -> { });
+        SyncRun second = hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        assertThat(second.entity("people").orElseThrow().deleted()).isEqualTo(1);
+        assertThat(hub.liveIds(TENANT, connection.id(), "people")).hasSize(25).doesNotContain("written-meanwhile");
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void incrementalSyncPicksUpChangesAndAFullPassSweepsDeletions(TestDatabase.Kind kind) {

@@ -358,7 +358,10 @@ public final class SyncEngine {
                 }
                 checkpoint = afterPages.get();
             }
-            if (full && opened.provider().listsEveryRecord(entity)) {
+            // A pass that began with nothing stored has nothing to sweep: every record stored now was written during
+            // it, and records written during a pass are never swept (its pages mark theirs seen, webhooks theirs). The
+            // sweep's counts would read every record of the entity once more (two scans of a first large sync's rows).
+            if (full && opened.provider().listsEveryRecord(entity) && !counters.passBeganEmpty) {
                 sweep(entity, checkpoint, counters);
             }
             Instant now = clock.instant();
@@ -451,6 +454,7 @@ public final class SyncEngine {
             // stored, and asking would cost every scheduled round a transaction per entity.
             boolean assumeNew = full && checkpoint.passCursor() == null && checkpoint.lastFullAt() == null
                     && database.jdbi().withHandle(handle -> records.nothingStored(handle, scope));
+            counters.passBeganEmpty = assumeNew;
             FetchRequest first = request;
             java.util.concurrent.Future<FetchedPage> pending = prefetcher.submit(() -> fetchAndPrepare(opened, first));
             while (true) {
@@ -642,6 +646,8 @@ public final class SyncEngine {
             private long deleted;
             private long failed;
             private String warning;
+            /** Whether this run's pass of the entity began at its first page with nothing of the entity stored. */
+            private boolean passBeganEmpty;
 
             Counters(Instant startedAt, Duration waitAtStart) {
                 this.startedAt = startedAt;
