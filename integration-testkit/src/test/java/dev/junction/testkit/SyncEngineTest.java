@@ -18,6 +18,7 @@ import dev.junction.core.SyncStatus;
 import dev.junction.core.crypto.SecretCipher;
 import dev.junction.core.error.ErrorKind;
 import dev.junction.core.error.JunctionException;
+import dev.junction.core.internal.store.Database;
 import dev.junction.core.internal.store.RecordRepository;
 import dev.junction.core.model.Contact;
 import dev.junction.core.model.UnifiedType;
@@ -213,6 +214,31 @@ class SyncEngineTest {
                 .isEqualTo("Pushed Person");
         assertThat(hub.changes(TENANT, 0, null, 1000).events()).hasSize(76)
                 .extracting(event -> event.externalId()).doesNotHaveDuplicates();
+    }
+
+    /**
+     * A first sync that grew the record tables past 2,000 records analyses them at its end (PostgreSQL), so that the
+     * next sync's lookups are planned for their size, from a small sample ({@link Database#ANALYZE_SAMPLE_TARGET}):
+     * the planner knows every row, and the histograms have the small target's length, not the server default's 101.
+     */
+    @org.junit.jupiter.api.Test
+    void aFirstLargeSyncLeavesStatisticsOfTheTablesSizeFromASmallSample() throws Exception {
+        start(TestDatabase.Kind.POSTGRESQL, 200);
+        seed(3_000);
+
+        assertThat(hub.sync(TENANT, connection.id(), SyncRequest.full()).entity("people").orElseThrow().added()).isEqualTo(3_000);
+
+        try (java.sql.Connection jdbc = hub.database().dataSource().getConnection(); Statement statement = jdbc.createStatement()) {
+            for (String table : List.of("junction_raw_record", "junction_unified_record")) {
+                try (ResultSet rs = statement.executeQuery("SELECT c.reltuples, (SELECT MAX(array_length(s.histogram_bounds::text::text[], 1)) "
+                        + "FROM pg_stats s WHERE s.schemaname = current_schema() AND s.tablename = '" + table + "') "
+                        + "FROM pg_class c WHERE c.oid = '" + table + "'::regclass")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getDouble(1)).as(table).isEqualTo(3_000);
+                    assertThat(rs.getInt(2)).as(table).isBetween(2, Database.ANALYZE_SAMPLE_TARGET + 1);
+                }
+            }
+        }
     }
 
     /**
