@@ -126,6 +126,7 @@ public final class Worker {
         try (Schema schema = new Schema(); HikariDataSource pool = schema.pool();
                 Hub hub = hub(clio.endpoint(), pool, RateLimitPolicy.UNLIMITED, dev.junction.core.crypto.SecretCipher.generateKey())) {
             String connectionId = connect(hub, clio.endpoint());
+            checkpoint();
             System.gc();
             Map<String, Object> result = new LinkedHashMap<>();
             try (Measurements memory = Measurements.start()) {
@@ -175,6 +176,7 @@ public final class Worker {
             try (Statement statement = connection.createStatement()) {
                 statement.execute(rawTableDdl("copy_raw"));
             }
+            checkpoint();
             System.gc();
             Map<String, Object> result = new LinkedHashMap<>();
             try (Measurements memory = Measurements.start()) {
@@ -219,6 +221,7 @@ public final class Worker {
                     csv.setLength(0);
                 }
             }
+            checkpoint();
             Map<Integer, Long> databaseCpuBefore = backendCpu(schema);
             long started = System.nanoTime();
             for (byte[] chunk : chunks) {
@@ -273,6 +276,7 @@ public final class Worker {
             }
             connection.setAutoCommit(true);
             String connectionId = UUID.randomUUID().toString();
+            checkpoint();
             Map<String, Object> result = new LinkedHashMap<>();
             try (Measurements memory = Measurements.start();
                     PreparedStatement upsert = connection.prepareStatement("INSERT INTO naive_raw (tenant_id, connection_id, entity, "
@@ -931,6 +935,22 @@ public final class Worker {
     }
 
     /** A fresh PostgreSQL schema, dropped on close. */
+    /**
+     * Runs a PostgreSQL checkpoint before a measured window, so that every bulk measurement starts at the same point of
+     * the write-ahead log's cycle. A 200,000-row run writes about half of {@code max_wal_size} (1 GB by default) of log,
+     * so a checkpoint fell inside some runs and not others, and after one, each page's next change logs a whole-page
+     * image: a likely part of the spread of the same sync's database CPU (6.4–8.4 s here). Needs a superuser or
+     * pg_checkpoint; without, the run goes on as before and says so.
+     */
+    private void checkpoint() {
+        try (Connection connection = DriverManager.getConnection(pgUrl, pgUser, pgPassword);
+                Statement statement = connection.createStatement()) {
+            statement.execute("CHECKPOINT");
+        } catch (SQLException e) {
+            System.err.println("no checkpoint before the measured window: " + e.getMessage());
+        }
+    }
+
     private final class Schema implements AutoCloseable {
         final String name = "bench_" + UUID.randomUUID().toString().substring(0, 8);
 
