@@ -81,6 +81,11 @@ final class MemoryProvider implements Provider {
         people.put(id, node);
     }
 
+    /** Lists the person from now on as a tombstone (as Stripe's and Cliniko's connectors list deleted records). */
+    void tombstone(long id) {
+        people.get(id).put("_deleted", true).put("updated_at", clock.instant().toString());
+    }
+
     void corrupt(long id) {
         people.get(id).putObject("name").put("unexpected", true);
         people.get(id).put("updated_at", clock.instant().toString());
@@ -137,7 +142,9 @@ final class MemoryProvider implements Provider {
                     if (request.since().isPresent() && updated.isBefore(request.since().get())) {
                         continue;
                     }
-                    records.add(RemoteRecord.of("people", Long.toString(entry.getKey()), updated, entry.getValue().deepCopy()));
+                    records.add(entry.getValue().path("_deleted").asBoolean()
+                            ? RemoteRecord.tombstone("people", Long.toString(entry.getKey()), entry.getValue().deepCopy())
+                            : RemoteRecord.of("people", Long.toString(entry.getKey()), updated, entry.getValue().deepCopy()));
                     last = entry.getKey();
                     if (records.size() == request.pageSize()) {
                         break;

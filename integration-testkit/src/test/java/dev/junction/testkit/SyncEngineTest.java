@@ -282,6 +282,30 @@ class SyncEngineTest {
         assertThat(hub.liveIds(TENANT, connection.id(), "people")).hasSize(25).doesNotContain("written-meanwhile");
     }
 
+    /**
+     * A record a page lists as deleted (a tombstone) is marked deleted, raw and unified, and its change event names the
+     * stored record's unified type, as a swept or webhook deletion's does (a tombstone itself carries no unified record).
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aTombstoneInAPageDeletesTheRecordAndItsEventNamesTheUnifiedType(TestDatabase.Kind kind) {
+        start(kind);
+        seed(3);
+        hub.sync(TENANT, connection.id(), SyncRequest.full());
+        clock.advance(Duration.ofMinutes(1));
+        provider.tombstone(2);
+
+        SyncRun run = hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        assertThat(run.entity("people").orElseThrow().deleted()).isEqualTo(1);
+        assertThat(hub.getRawRecord(TENANT, connection.id(), "people", "2").orElseThrow().deleted()).isTrue();
+        assertThat(hub.getRecord(TENANT, connection.id(), Contact.class, "2").orElseThrow().deleted()).isTrue();
+        List<ChangeEvent> events = hub.changes(TENANT, 0, null, 100).events();
+        assertThat(events).extracting(ChangeEvent::externalId).containsExactly("1", "2", "3", "2");
+        assertThat(events.get(3).operation()).isEqualTo("deleted");
+        assertThat(events.get(3).unifiedType()).isEqualTo("CONTACT");
+    }
+
     @ParameterizedTest
     @EnumSource(TestDatabase.Kind.class)
     void incrementalSyncPicksUpChangesAndAFullPassSweepsDeletions(TestDatabase.Kind kind) {

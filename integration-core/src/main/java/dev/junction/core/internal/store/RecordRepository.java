@@ -101,11 +101,14 @@ public final class RecordRepository {
         for (PreparedRecord record : deletions) {
             markDeleted(handle, scope, record.externalId(), now);
         }
+        // A tombstone carries no unified record: its event names the stored row's type, as other deletions' do.
+        Map<String, String> deletedTypes = deletions.isEmpty() ? Map.of()
+                : unifiedTypes(handle, scope, deletions.stream().map(PreparedRecord::externalId).toList());
 
         List<ChangeRow> changes = new ArrayList<>();
-        inserts.forEach(record -> changes.add(new ChangeRow(record, "created")));
-        updates.forEach(record -> changes.add(new ChangeRow(record, "updated")));
-        deletions.forEach(record -> changes.add(new ChangeRow(record, "deleted")));
+        inserts.forEach(record -> changes.add(new ChangeRow(record.externalId(), record.unifiedType(), "created")));
+        updates.forEach(record -> changes.add(new ChangeRow(record.externalId(), record.unifiedType(), "updated")));
+        deletions.forEach(record -> changes.add(new ChangeRow(record.externalId(), deletedTypes.get(record.externalId()), "deleted")));
         appendChanges(handle, scope, changes, now);
         return new PageOutcome(inserts.size(), updates.size(), unchanged.size(), deletions.size());
     }
@@ -277,8 +280,8 @@ public final class RecordRepository {
         return raw == 1;
     }
 
-    /** A change event to append: the record and what happened to it. */
-    private record ChangeRow(PreparedRecord record, String operation) {}
+    /** A change event to append: the record, its unified type (null when it has none) and what happened to it. */
+    private record ChangeRow(String externalId, String unifiedType, String operation) {}
 
     private void appendChanges(Handle handle, Scope scope, List<ChangeRow> changes, Instant now) {
         if (changes.isEmpty()) return;
@@ -288,7 +291,7 @@ public final class RecordRepository {
         MultiRowInsert.insert(handle, "junction_change_event", "tenant_id, connection_id, entity, unified_type, external_id, "
                 + "operation, source, run_id, occurred_at", "(?, ?, ?, ?, ?, ?, ?, ?, ?)", changes,
                 (row, change) -> row.text(scope.tenantId()).text(scope.connectionId()).text(scope.entity())
-                        .text(change.record().unifiedType()).text(change.record().externalId()).text(change.operation())
+                        .text(change.unifiedType()).text(change.externalId()).text(change.operation())
                         .text(source).text(scope.runId()).timestamp(now));
     }
 
@@ -336,6 +339,16 @@ public final class RecordRepository {
      */
     private void appendDeletions(Handle handle, Scope scope, List<String> externalIds, Instant now) {
         if (externalIds.isEmpty()) return;
+        Map<String, String> unifiedTypes = unifiedTypes(handle, scope, externalIds);
+        List<ChangeRow> changes = new ArrayList<>(externalIds.size());
+        for (String id : externalIds) {
+            changes.add(new ChangeRow(id, unifiedTypes.get(id), "deleted"));
+        }
+        appendChanges(handle, scope, changes, now);
+    }
+
+    /** The stored unified type of each record that has a unified row, by external id. */
+    private static Map<String, String> unifiedTypes(Handle handle, Scope scope, List<String> externalIds) {
         Map<String, String> unifiedTypes = new HashMap<>();
         if (isPostgres(handle)) {
             handle.createQuery("SELECT r.external_id, r.unified_type FROM UNNEST(:ids) AS u(id) JOIN junction_unified_record r "
@@ -354,12 +367,7 @@ public final class RecordRepository {
                         .ifPresent(type -> unifiedTypes.put(id, type));
             }
         }
-        List<ChangeRow> changes = new ArrayList<>(externalIds.size());
-        for (String id : externalIds) {
-            changes.add(new ChangeRow(new PreparedRecord(id, null, null, null, true, unifiedTypes.get(id), null, null, null, null),
-                    "deleted"));
-        }
-        appendChanges(handle, scope, changes, now);
+        return unifiedTypes;
     }
 
     /** How many live records of the entity exist, and how many were not seen in {@code passId}. */
