@@ -934,7 +934,6 @@ public final class Worker {
         }
     }
 
-    /** A fresh PostgreSQL schema, dropped on close. */
     /**
      * Runs a PostgreSQL checkpoint before a measured window, so that every bulk measurement starts at the same point of
      * the write-ahead log's cycle. A 200,000-row run writes about half of {@code max_wal_size} (1 GB by default) of log,
@@ -951,6 +950,7 @@ public final class Worker {
         }
     }
 
+    /** A fresh PostgreSQL schema, dropped on close. */
     private final class Schema implements AutoCloseable {
         final String name = "bench_" + UUID.randomUUID().toString().substring(0, 8);
 

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -57,8 +56,7 @@ class RecordKeysMigrationTest {
                 : Database.embedded(database.dataDirectory());
         try (store) {
             DataSource source = store.dataSource();
-            Flyway.configure().dataSource(source).locations("classpath:db/junction").table("junction_schema_history")
-                    .baselineOnMigrate(true).baselineVersion("0").target("9").load().migrate();
+            store.migrateTo("9");
             // Two connections of the tenant with the same ids, stored before the migration, and their feed.
             try (java.sql.Connection jdbc = source.getConnection()) {
                 for (String connection : List.of("old-b", "old-a")) {

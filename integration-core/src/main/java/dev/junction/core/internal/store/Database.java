@@ -57,15 +57,25 @@ public final class Database implements AutoCloseable {
 
     /** Applies Junction's migrations (idempotent). */
     public Database migrate() {
-        Flyway.configure()
+        return migrateTo(null);
+    }
+
+    /**
+     * Applies Junction's migrations up to {@code version} ({@code null}: all of them); for a test of a migration on a
+     * database left at an earlier version.
+     */
+    public Database migrateTo(String version) {
+        var flyway = Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/junction")
-                .javaMigrations(new LeanerKeysMigration())
+                .javaMigrations(new LeanerKeysMigration(kind == Kind.POSTGRESQL))
                 .table("junction_schema_history")
                 .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .load()
-                .migrate();
+                .baselineVersion("0");
+        if (version != null) {
+            flyway.target(version);
+        }
+        flyway.load().migrate();
         return this;
     }
 

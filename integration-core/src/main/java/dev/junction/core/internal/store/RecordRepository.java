@@ -98,19 +98,16 @@ public final class RecordRepository {
             if (record.hasUnified()) unifiedUpdates.add(record);
         }
         upsertUnified(handle, scope, unifiedInserts, unifiedUpdates, now);
-        for (PreparedRecord record : deletions) {
-            markDeleted(handle, scope, record.externalId(), now);
-        }
-        // A tombstone carries no unified record: its event names the stored row's type, as other deletions' do.
-        Map<String, String> deletedTypes = deletions.isEmpty() ? Map.of()
-                : unifiedTypes(handle, scope, deletions.stream().map(PreparedRecord::externalId).toList());
+        // Tombstones go the way of every deletion (a tombstone carries no unified record: the event names the stored type).
+        List<ChangeRow> deleted = markDeleted(handle, scope, deletions.stream().map(PreparedRecord::externalId).toList(), now,
+                postgres);
 
         List<ChangeRow> changes = new ArrayList<>();
         inserts.forEach(record -> changes.add(new ChangeRow(record.externalId(), record.unifiedType(), "created")));
         updates.forEach(record -> changes.add(new ChangeRow(record.externalId(), record.unifiedType(), "updated")));
-        deletions.forEach(record -> changes.add(new ChangeRow(record.externalId(), deletedTypes.get(record.externalId()), "deleted")));
+        changes.addAll(deleted);
         appendChanges(handle, scope, changes, now);
-        return new PageOutcome(inserts.size(), updates.size(), unchanged.size(), deletions.size());
+        return new PageOutcome(inserts.size(), updates.size(), unchanged.size(), deleted.size());
     }
 
     /** Whether an entity of a connection has no records stored at all (then a first pass may assume every record new). */
@@ -258,23 +255,38 @@ public final class RecordRepository {
      * V4__ordered_change_feed.
      */
     public List<String> deleteRecords(Handle handle, Scope scope, List<String> externalIds, Instant now) {
-        List<String> deleted = new ArrayList<>();
+        List<ChangeRow> deleted = markDeleted(handle, scope, externalIds, now, isPostgres(handle));
+        appendChanges(handle, scope, deleted, now);
+        return deleted.stream().map(ChangeRow::externalId).toList();
+    }
+
+    /**
+     * Marks records deleted (raw and unified); returns the deletion event of each one that was live, naming its stored
+     * unified type (one lookup for them all). Takes only record locks: the caller appends the events.
+     */
+    private List<ChangeRow> markDeleted(Handle handle, Scope scope, List<String> externalIds, Instant now, boolean postgres) {
+        if (externalIds.isEmpty()) return List.of();
+        List<String> live = new ArrayList<>();
         for (String id : externalIds) {
-            if (markDeleted(handle, scope, id, now)) {
-                deleted.add(id);
+            if (markOneDeleted(handle, scope, id, now, postgres)) {
+                live.add(id);
             }
         }
-        appendDeletions(handle, scope, deleted, now);
-        return deleted;
+        Map<String, String> unifiedTypes = live.isEmpty() ? Map.of() : unifiedTypes(handle, scope, live, postgres);
+        List<ChangeRow> events = new ArrayList<>(live.size());
+        for (String id : live) {
+            events.add(new ChangeRow(id, unifiedTypes.get(id), "deleted"));
+        }
+        return events;
     }
 
     /** Marks one record deleted (raw and unified). Returns whether a live record was found. */
-    private boolean markDeleted(Handle handle, Scope scope, String externalId, Instant now) {
+    private boolean markOneDeleted(Handle handle, Scope scope, String externalId, Instant now, boolean postgres) {
         int raw = handle.createUpdate("UPDATE junction_raw_record SET deleted = TRUE, updated_at = :now WHERE connection_id = :connection "
                         + "AND entity = :entity AND external_id = :id AND tenant_id = :tenant AND deleted = FALSE")
                 .bind("now", Sql.timestamp(now)).bind("connection", scope.connectionId()).bind("entity", scope.entity())
                 .bind("id", externalId).bind("tenant", scope.tenantId()).execute();
-        handle.createUpdate(markUnifiedDeleted(isPostgres(handle)))
+        handle.createUpdate(markUnifiedDeleted(postgres))
                 .bind("now", Sql.timestamp(now)).bind("connection", scope.connectionId()).bind("entity", scope.entity())
                 .bind("id", externalId).bind("tenant", scope.tenantId()).execute();
         return raw == 1;
@@ -333,24 +345,10 @@ public final class RecordRepository {
         }
     }
 
-    /**
-     * Appends deletion events for records found by {@link #markDeleted}: one lookup of their unified types and one
-     * batch (one feed lock), however many there are.
-     */
-    private void appendDeletions(Handle handle, Scope scope, List<String> externalIds, Instant now) {
-        if (externalIds.isEmpty()) return;
-        Map<String, String> unifiedTypes = unifiedTypes(handle, scope, externalIds);
-        List<ChangeRow> changes = new ArrayList<>(externalIds.size());
-        for (String id : externalIds) {
-            changes.add(new ChangeRow(id, unifiedTypes.get(id), "deleted"));
-        }
-        appendChanges(handle, scope, changes, now);
-    }
-
     /** The stored unified type of each record that has a unified row, by external id. */
-    private static Map<String, String> unifiedTypes(Handle handle, Scope scope, List<String> externalIds) {
+    private static Map<String, String> unifiedTypes(Handle handle, Scope scope, List<String> externalIds, boolean postgres) {
         Map<String, String> unifiedTypes = new HashMap<>();
-        if (isPostgres(handle)) {
+        if (postgres) {
             handle.createQuery("SELECT r.external_id, r.unified_type FROM UNNEST(:ids) AS u(id) JOIN junction_unified_record r "
                             + "ON r.tenant_id = :tenant AND r.unified_type IN " + ANY_UNIFIED_TYPE + " AND r.connection_id = :connection "
                             + "AND r.external_id = u.id WHERE r.entity = :entity")
