@@ -135,8 +135,10 @@ public final class Worker {
                 double stolenBefore = Measurements.stolenSeconds();
                 Map<Integer, Long> databaseCpuBefore = backendCpu(schema);
                 Map<String, Long> threadsBefore = threadTicks();
+                WindowProfiler profiler = WindowProfiler.start();
                 SyncRun run = hub.startSync(TENANT, connectionId, SyncRequest.full().only("contacts")).await();
                 double seconds = (System.nanoTime() - started) / 1e9;
+                profiler.stop();
                 result.put("stolenSeconds", Measurements.stolenSeconds() - stolenBefore);
                 result.put("cpuSeconds", (cpuNanos() - cpuBefore) / 1e9);
                 result.put("databaseCpuSeconds", cpuSecondsSince(databaseCpuBefore, backendCpu(schema)));

@@ -81,6 +81,11 @@ final class ClioConnector implements Connector {
         // Each record keeps its own slice of the page's bytes: stored and hashed as sent, never serialised again.
         List<PageItem> data = response.items("data").orElseThrow(() -> new JunctionException(ErrorKind.UNEXPECTED_PAYLOAD,
                 "Clio list response has no 'data' array", context(entity).withRequestId(response.result().requestId())));
+        return page(entity, data, response.nextCursor());
+    }
+
+    /** The page's records; a loop of its own, so that the optimising compiler compiles it apart from the request. */
+    private static Page page(ClioEntity entity, List<PageItem> data, Optional<String> nextCursor) {
         List<RemoteRecord> records = new ArrayList<>(data.size());
         List<String> unreadable = new ArrayList<>();
         for (PageItem element : data) {
@@ -92,7 +97,7 @@ final class ClioConnector implements Connector {
             }
             records.add(RemoteRecord.of(entity.apiName(), id.asText(), updatedAt(item), item, element.json()));
         }
-        return new Page(records, response.nextCursor(), unreadable);
+        return new Page(records, nextCursor, unreadable);
     }
 
     @Override

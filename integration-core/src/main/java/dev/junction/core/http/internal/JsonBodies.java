@@ -152,23 +152,8 @@ public final class JsonBodies {
                     root.set(name, valueOf(values, mapper, parser));
                     continue;
                 }
-                ArrayNode array = root.putArray(name);
-                List<String> elements = new ArrayList<>();
-                boolean exact = true;
-                while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
-                    if (token == null) {
-                        throw new JsonEOFException(parser, null, "the page ends inside an array");
-                    }
-                    long start = parser.currentTokenLocation().getByteOffset();
-                    array.add(valueOf(values, mapper, parser));
-                    String text = exact ? cut(body, start, parser.currentLocation().getByteOffset(), token) : null;
-                    if (text != null) {
-                        elements.add(text);
-                    } else {
-                        exact = false;
-                    }
-                }
-                if (exact) {
+                List<String> elements = readArray(parser, body, root.putArray(name), values, mapper);
+                if (elements != null) {
                     texts.put(name, elements);
                 }
             }
@@ -182,6 +167,32 @@ public final class JsonBodies {
         } catch (IOException unreadable) {
             throw unexpectedPayload(what, unreadable, context.withHttpStatus(result.status()).withRequestId(result.requestId()));
         }
+    }
+
+    /**
+     * Reads the array the parser has just entered into {@code array}; returns each element's text cut out of the
+     * body, or null when they cannot all be cut out. A method of its own: called once a page, it holds the loop over the
+     * page's records, which the optimising compiler then compiles apart from the rest of the page's parse.
+     */
+    private static List<String> readArray(JsonParser parser, byte[] body, ArrayNode array,
+            com.fasterxml.jackson.databind.ObjectReader values, ObjectMapper mapper) throws IOException {
+        List<String> elements = new ArrayList<>();
+        boolean exact = true;
+        JsonToken token;
+        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+            if (token == null) {
+                throw new JsonEOFException(parser, null, "the page ends inside an array");
+            }
+            long start = parser.currentTokenLocation().getByteOffset();
+            array.add(valueOf(values, mapper, parser));
+            String text = exact ? cut(body, start, parser.currentLocation().getByteOffset(), token) : null;
+            if (text != null) {
+                elements.add(text);
+            } else {
+                exact = false;
+            }
+        }
+        return exact ? elements : null;
     }
 
     /** The value at the parser's current token, as a tree (JSON {@code null} as a null node). */

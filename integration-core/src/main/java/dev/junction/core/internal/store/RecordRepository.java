@@ -47,67 +47,104 @@ public final class RecordRepository {
         if (records.isEmpty()) {
             return PageOutcome.NONE;
         }
-        // Last one wins when a page carries the same id twice.
-        Map<String, PreparedRecord> byId = new java.util.LinkedHashMap<>();
-        records.forEach(record -> byId.put(record.externalId(), record));
+        // The loops over a page's records live in small methods of their own (see Classified): this method runs once
+        // a page and is never hot enough for the optimising compiler, which would otherwise compile it, with all it
+        // calls, once for its loops and again for its calls.
+        Map<String, PreparedRecord> byId = lastById(records);
         boolean postgres = isPostgres(handle);
         Map<String, Existing> existing = assumeNew ? Map.of() : loadExisting(handle, scope, byId.keySet(), postgres);
+        Classified page = Classified.of(byId.values(), existing);
 
-        List<PreparedRecord> inserts = new ArrayList<>();
-        List<PreparedRecord> updates = new ArrayList<>();
-        List<PreparedRecord> deletions = new ArrayList<>();
-        List<String> unchanged = new ArrayList<>();
-        for (PreparedRecord record : byId.values()) {
-            Existing stored = existing.get(record.externalId());
-            if (record.deleted()) {
-                if (stored != null && !stored.deleted()) {
-                    deletions.add(record);
-                }
-            } else if (stored == null) {
-                inserts.add(record);
-            } else if (stored.deleted() || !stored.hash().equals(record.contentHash())) {
-                updates.add(record);
-            } else {
-                unchanged.add(record.externalId());
-            }
-        }
-
-        insertRaw(handle, scope, inserts, now);
-        updateRaw(handle, scope, updates, now);
-        if (markSeen && !unchanged.isEmpty() && postgres) {
+        insertRaw(handle, scope, page.inserts, now);
+        updateRaw(handle, scope, page.updates, now);
+        if (markSeen && !page.unchanged.isEmpty() && postgres) {
             // One narrow row for the page's unchanged records instead of rewriting each (see V8__pass_seen_pages).
             handle.createUpdate("INSERT INTO junction_pass_seen (tenant_id, connection_id, entity, pass_id, ids) "
                             + "VALUES (:tenant, :connection, :entity, :pass, :ids)")
                     .bind("tenant", scope.tenantId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
-                    .bind("pass", scope.passId()).bindArray("ids", String.class, unchanged).execute();
-        } else if (markSeen && !unchanged.isEmpty()) {
-            PreparedBatch seen = handle.prepareBatch("UPDATE junction_raw_record SET seen_pass = :pass WHERE connection_id = "
-                    + ":connection AND entity = :entity AND external_id = :id AND tenant_id = :tenant");
-            for (String id : unchanged) {
-                seen.bind("pass", scope.passId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
-                        .bind("id", id).bind("tenant", scope.tenantId()).add();
-            }
-            seen.execute();
+                    .bind("pass", scope.passId()).bindArray("ids", String.class, page.unchanged).execute();
+        } else if (markSeen && !page.unchanged.isEmpty()) {
+            markSeenOneByOne(handle, scope, page.unchanged);
         }
-        List<PreparedRecord> unifiedInserts = new ArrayList<>();
-        List<PreparedRecord> unifiedUpdates = new ArrayList<>();
-        for (PreparedRecord record : inserts) {
-            if (record.hasUnified()) unifiedInserts.add(record);
-        }
-        for (PreparedRecord record : updates) {
-            if (record.hasUnified()) unifiedUpdates.add(record);
-        }
-        upsertUnified(handle, scope, unifiedInserts, unifiedUpdates, now);
+        upsertUnified(handle, scope, withUnified(page.inserts), withUnified(page.updates), now);
         // Tombstones go the way of every deletion (a tombstone carries no unified record: the event names the stored type).
-        List<ChangeRow> deleted = markDeleted(handle, scope, deletions.stream().map(PreparedRecord::externalId).toList(), now,
-                postgres);
+        List<ChangeRow> deleted = markDeleted(handle, scope, page.deletedIds(), now, postgres);
 
-        List<ChangeRow> changes = new ArrayList<>();
-        inserts.forEach(record -> changes.add(new ChangeRow(record.externalId(), record.unifiedType(), "created")));
-        updates.forEach(record -> changes.add(new ChangeRow(record.externalId(), record.unifiedType(), "updated")));
+        List<ChangeRow> changes = new ArrayList<>(page.inserts.size() + page.updates.size() + deleted.size());
+        addChanges(changes, page.inserts, "created");
+        addChanges(changes, page.updates, "updated");
         changes.addAll(deleted);
         appendChanges(handle, scope, changes, now);
-        return new PageOutcome(inserts.size(), updates.size(), unchanged.size(), deleted.size());
+        return new PageOutcome(page.inserts.size(), page.updates.size(), page.unchanged.size(), deleted.size());
+    }
+
+    /** The page's records by id, in page order; the last one wins when a page carries the same id twice. */
+    private static Map<String, PreparedRecord> lastById(List<PreparedRecord> records) {
+        Map<String, PreparedRecord> byId = new java.util.LinkedHashMap<>();
+        for (PreparedRecord record : records) {
+            byId.put(record.externalId(), record);
+        }
+        return byId;
+    }
+
+    /** A page's records sorted by what storing them takes, against what is stored. */
+    private static final class Classified {
+        final List<PreparedRecord> inserts = new ArrayList<>();
+        final List<PreparedRecord> updates = new ArrayList<>();
+        final List<PreparedRecord> deletions = new ArrayList<>();
+        final List<String> unchanged = new ArrayList<>();
+
+        static Classified of(java.util.Collection<PreparedRecord> records, Map<String, Existing> existing) {
+            Classified page = new Classified();
+            for (PreparedRecord record : records) {
+                Existing stored = existing.get(record.externalId());
+                if (record.deleted()) {
+                    if (stored != null && !stored.deleted()) {
+                        page.deletions.add(record);
+                    }
+                } else if (stored == null) {
+                    page.inserts.add(record);
+                } else if (stored.deleted() || !stored.hash().equals(record.contentHash())) {
+                    page.updates.add(record);
+                } else {
+                    page.unchanged.add(record.externalId());
+                }
+            }
+            return page;
+        }
+
+        List<String> deletedIds() {
+            List<String> ids = new ArrayList<>(deletions.size());
+            for (PreparedRecord record : deletions) {
+                ids.add(record.externalId());
+            }
+            return ids;
+        }
+    }
+
+    private static List<PreparedRecord> withUnified(List<PreparedRecord> records) {
+        List<PreparedRecord> result = new ArrayList<>(records.size());
+        for (PreparedRecord record : records) {
+            if (record.hasUnified()) result.add(record);
+        }
+        return result;
+    }
+
+    private static void addChanges(List<ChangeRow> changes, List<PreparedRecord> records, String operation) {
+        for (PreparedRecord record : records) {
+            changes.add(new ChangeRow(record.externalId(), record.unifiedType(), operation));
+        }
+    }
+
+    /** Marks unchanged records seen in the pass one row at a time (H2, which has no array rows for them). */
+    private static void markSeenOneByOne(Handle handle, Scope scope, List<String> unchanged) {
+        PreparedBatch seen = handle.prepareBatch("UPDATE junction_raw_record SET seen_pass = :pass WHERE connection_id = "
+                + ":connection AND entity = :entity AND external_id = :id AND tenant_id = :tenant");
+        for (String id : unchanged) {
+            seen.bind("pass", scope.passId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+                    .bind("id", id).bind("tenant", scope.tenantId()).add();
+        }
+        seen.execute();
     }
 
     /** Whether an entity of a connection has no records stored at all (then a first pass may assume every record new). */
@@ -162,9 +199,38 @@ public final class RecordRepository {
     private void insertRaw(Handle handle, Scope scope, List<PreparedRecord> records, Instant now) {
         MultiRowInsert.insert(handle, "junction_raw_record", "tenant_id, connection_id, entity, external_id, payload, content_hash, "
                 + "remote_updated_at, deleted, seen_pass, created_at, updated_at", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records,
-                (row, record) -> row.text(scope.tenantId()).text(scope.connectionId()).text(scope.entity()).text(record.externalId())
-                        .text(record.payload()).text(record.contentHash()).timestamp(record.remoteUpdatedAt()).flag(false)
-                        .number(scope.passId()).timestamp(now).timestamp(now));
+                new RawRows(scope, now));
+    }
+
+    // The binders of the three tables' rows are classes, not lambdas: a lambda's body is compiled once as its own
+    // method and again inside the generated class that calls it, and these run for every record.
+
+    private record RawRows(Scope scope, Instant now) implements MultiRowInsert.Binder<PreparedRecord> {
+        @Override
+        public void bind(MultiRowInsert.Row row, PreparedRecord record) throws java.sql.SQLException {
+            row.text(scope.tenantId()).text(scope.connectionId()).text(scope.entity()).text(record.externalId())
+                    .text(record.payload()).text(record.contentHash()).timestamp(record.remoteUpdatedAt()).flag(false)
+                    .number(scope.passId()).timestamp(now).timestamp(now);
+        }
+    }
+
+    private record UnifiedRows(Scope scope, Instant now) implements MultiRowInsert.Binder<PreparedRecord> {
+        @Override
+        public void bind(MultiRowInsert.Row row, PreparedRecord record) throws java.sql.SQLException {
+            row.text(scope.tenantId()).text(scope.connectionId()).text(record.unifiedType())
+                    .text(record.externalId()).text(scope.entity()).text(truncate(record.label(), 1000))
+                    .text(truncate(record.email(), 320)).text(truncate(record.status(), 64)).text(record.unifiedData())
+                    .timestamp(record.remoteUpdatedAt()).flag(false).timestamp(now);
+        }
+    }
+
+    private record ChangeRows(Scope scope, String source, Instant now) implements MultiRowInsert.Binder<ChangeRow> {
+        @Override
+        public void bind(MultiRowInsert.Row row, ChangeRow change) throws java.sql.SQLException {
+            row.text(scope.tenantId()).text(scope.connectionId()).text(scope.entity())
+                    .text(change.unifiedType()).text(change.externalId()).text(change.operation())
+                    .text(source).text(scope.runId()).timestamp(now);
+        }
     }
 
     private void updateRaw(Handle handle, Scope scope, List<PreparedRecord> records, Instant now) {
@@ -200,10 +266,7 @@ public final class RecordRepository {
         }
         MultiRowInsert.insert(handle, "junction_unified_record", "tenant_id, connection_id, unified_type, external_id, entity, label, "
                 + "email, status, data, remote_updated_at, deleted, updated_at", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", toInsert,
-                (row, record) -> row.text(scope.tenantId()).text(scope.connectionId()).text(record.unifiedType())
-                        .text(record.externalId()).text(scope.entity()).text(truncate(record.label(), 1000))
-                        .text(truncate(record.email(), 320)).text(truncate(record.status(), 64)).text(record.unifiedData())
-                        .timestamp(record.remoteUpdatedAt()).flag(false).timestamp(now));
+                new UnifiedRows(scope, now));
     }
 
     private static PreparedBatch bindUnified(PreparedBatch batch, Scope scope, PreparedRecord record, Instant now) {
@@ -302,9 +365,7 @@ public final class RecordRepository {
         String source = scope.source().name().toLowerCase(java.util.Locale.ROOT);
         MultiRowInsert.insert(handle, "junction_change_event", "tenant_id, connection_id, entity, unified_type, external_id, "
                 + "operation, source, run_id, occurred_at", "(?, ?, ?, ?, ?, ?, ?, ?, ?)", changes,
-                (row, change) -> row.text(scope.tenantId()).text(scope.connectionId()).text(scope.entity())
-                        .text(change.unifiedType()).text(change.externalId()).text(change.operation())
-                        .text(source).text(scope.runId()).timestamp(now));
+                new ChangeRows(scope, source, now));
     }
 
     /**

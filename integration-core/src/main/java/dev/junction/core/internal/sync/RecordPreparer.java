@@ -8,6 +8,8 @@ import dev.junction.core.internal.store.PreparedRecord;
 import dev.junction.core.model.UnifiedRecord;
 import dev.junction.core.spi.RemoteRecord;
 import dev.junction.core.spi.Transformer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,6 +23,29 @@ public final class RecordPreparer {
 
     /** A prepared record, or the reason it could not be prepared (then {@code record} is null). */
     public record Result(PreparedRecord record, String error, String payload) {}
+
+    /** A page's records prepared: those that could be, and those that could not with why (in the same order). */
+    public record Batch(List<PreparedRecord> records, List<Result> failures, List<RemoteRecord> failedRecords) {}
+
+    /**
+     * Prepares a page's records. The loop is a method of its own, small and called once a page, so that the optimising
+     * compiler compiles it apart from the page's fetch (which it would otherwise compile again with it).
+     */
+    public static Batch prepareAll(List<RemoteRecord> page, Transformer transformer) {
+        List<PreparedRecord> prepared = new ArrayList<>(page.size());
+        List<Result> failures = new ArrayList<>();
+        List<RemoteRecord> failedRecords = new ArrayList<>();
+        for (RemoteRecord remote : page) {
+            Result result = prepare(remote, transformer);
+            if (result.record() != null) {
+                prepared.add(result.record());
+            } else {
+                failures.add(result);
+                failedRecords.add(remote);
+            }
+        }
+        return new Batch(prepared, failures, failedRecords);
+    }
 
     public static Result prepare(RemoteRecord remote, Transformer transformer) {
         String payload = remote.json();

@@ -407,24 +407,19 @@ public final class SyncEngine {
         }
 
         /** A fetched page and its records prepared for the store (or the reasons they could not be). */
-        private record FetchedPage(Page page, List<PreparedRecord> prepared, List<RecordPreparer.Result> failures,
-                List<RemoteRecord> failedRecords) {}
+        private record FetchedPage(Page page, RecordPreparer.Batch prepared) {
+            List<RecordPreparer.Result> failures() {
+                return prepared.failures();
+            }
+
+            List<RemoteRecord> failedRecords() {
+                return prepared.failedRecords();
+            }
+        }
 
         private FetchedPage fetchAndPrepare(OpenedConnector opened, FetchRequest request) {
             Page page = opened.connector().fetch(request);
-            List<PreparedRecord> prepared = new ArrayList<>(page.records().size());
-            List<RecordPreparer.Result> failures = new ArrayList<>();
-            List<RemoteRecord> failedRecords = new ArrayList<>();
-            for (RemoteRecord remote : page.records()) {
-                RecordPreparer.Result result = RecordPreparer.prepare(remote, opened.provider().transformer());
-                if (result.record() != null) {
-                    prepared.add(result.record());
-                } else {
-                    failures.add(result);
-                    failedRecords.add(remote);
-                }
-            }
-            return new FetchedPage(page, prepared, failures, failedRecords);
+            return new FetchedPage(page, RecordPreparer.prepareAll(page.records(), opened.provider().transformer()));
         }
 
         /** The prefetched page, with the fetch's own exception rethrown as it was; null when interrupted. */
@@ -521,7 +516,7 @@ public final class SyncEngine {
             List<RecordPreparer.Result> failures = fetched.failures();
             List<RemoteRecord> failedRecords = fetched.failedRecords();
             return database.jdbi().inTransaction(handle -> {
-                PageOutcome written = records.writePage(handle, scope, fetched.prepared(), full, assumeNew, now);
+                PageOutcome written = records.writePage(handle, scope, fetched.prepared().records(), full, assumeNew, now);
                 for (int i = 0; i < failures.size(); i++) {
                     sync.insertDeadLetter(handle, tenantId, connectionId, entity.name(), failedRecords.get(i).externalId(),
                             runId, "sync", failures.get(i).error(), failures.get(i).payload(), now);
