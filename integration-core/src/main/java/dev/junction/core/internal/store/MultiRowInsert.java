@@ -39,6 +39,9 @@ final class MultiRowInsert {
     interface Row {
         Row text(String value) throws SQLException;
 
+        /** Text given with its UTF-8 bytes as well (either may be null when the value is null): what the row needs. */
+        Row text(String value, byte[] utf8) throws SQLException;
+
         Row number(long value) throws SQLException;
 
         Row flag(boolean value) throws SQLException;
@@ -60,6 +63,11 @@ final class MultiRowInsert {
             if (value == null) statement.setNull(++index, Types.VARCHAR);
             else statement.setString(++index, value);
             return this;
+        }
+
+        @Override
+        public Row text(String value, byte[] utf8) throws SQLException {
+            return text(value != null || utf8 == null ? value : new String(utf8, StandardCharsets.UTF_8));
         }
 
         @Override
@@ -132,7 +140,19 @@ final class MultiRowInsert {
             if (value == null) {
                 return nullField();
             }
-            byte[] bytes = value.getBytes(StandardCharsets.UTF_8); // a plain array copy for ASCII text
+            return utf8(value.getBytes(StandardCharsets.UTF_8)); // a plain array copy for ASCII text
+        }
+
+        /** Sends the bytes as they are: the text is not encoded again. */
+        @Override
+        public Row text(String value, byte[] utf8) throws SQLException {
+            if (utf8 == null) {
+                return text(value);
+            }
+            return utf8(utf8);
+        }
+
+        private Row utf8(byte[] bytes) throws SQLException {
             ensure(4);
             putInt(bytes.length);
             put(bytes, 0, bytes.length);

@@ -56,9 +56,10 @@ public final class RecordPreparer {
                 return new Result(null, "payload cannot be serialised: " + e.getOriginalMessage(), null);
             }
         }
-        String hash = Json.sha256(payload);
+        byte[] payloadUtf8 = payload.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String hash = Json.sha256(payloadUtf8);
         if (remote.deleted()) {
-            return new Result(new PreparedRecord(remote.externalId(), payload, hash, remote.updatedAt(), true,
+            return new Result(new PreparedRecord(remote.externalId(), payload, payloadUtf8, hash, remote.updatedAt(), true,
                     null, null, null, null, null), null, payload);
         }
         Optional<UnifiedRecord> unified;
@@ -71,7 +72,7 @@ public final class RecordPreparer {
             return new Result(null, ErrorKind.UNEXPECTED_PAYLOAD + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), payload);
         }
         if (unified.isEmpty()) {
-            return new Result(new PreparedRecord(remote.externalId(), payload, hash, remote.updatedAt(), false,
+            return new Result(new PreparedRecord(remote.externalId(), payload, payloadUtf8, hash, remote.updatedAt(), false,
                     null, null, null, null, null), null, payload);
         }
         UnifiedRecord record = unified.get();
@@ -79,8 +80,8 @@ public final class RecordPreparer {
             return new Result(null, "transformer returned external id '" + record.externalId() + "' for record '"
                     + remote.externalId() + "'", payload);
         }
-        return new Result(new PreparedRecord(remote.externalId(), payload, hash,
+        return new Result(new PreparedRecord(remote.externalId(), payload, payloadUtf8, hash,
                 remote.updatedAt() != null ? remote.updatedAt() : record.updatedAt(), false, record.type().name(),
-                record.label(), record.email(), record.status(), Json.write(record)), null, payload);
+                record.label(), record.email(), record.status(), Json.writeUtf8(record)), null, payload);
     }
 }
