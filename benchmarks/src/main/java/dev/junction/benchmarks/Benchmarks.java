@@ -148,7 +148,9 @@ public final class Benchmarks {
         String w = "the same sync in a warm JVM (after two unmeasured syncs of the same contacts)";
         rows.add(row(s, w, "records/s", warm, r -> r.get("rate").asDouble(), ""));
         rows.add(row(s, w, "CPU of the syncing JVM", warm, r -> r.get("cpuSeconds").asDouble(), "s"));
+        rows.add(row(s, w, "of it, the JIT compiler threads (C1 and C2)", warm, r -> r.get("jitCpuSeconds").asDouble(), "s"));
         rows.add(row(s, j, "CPU of the syncing JVM (JIT compilation included)", junction, r -> r.get("cpuSeconds").asDouble(), "s"));
+        rows.add(row(s, j, "of it, the JIT compiler threads (C1 and C2)", junction, r -> r.get("jitCpuSeconds").asDouble(), "s"));
         rows.add(row(s, j, "CPU of PostgreSQL", junction, r -> r.get("databaseCpuSeconds").asDouble(), "s"));
         String c = String.format(Locale.ROOT, "reference: PostgreSQL COPY of the same raw rows, %,d, encoded as they go", Long.parseLong(records));
         rows.add(row(s, c, "records/s", copy, r -> r.get("rate").asDouble(), ""));

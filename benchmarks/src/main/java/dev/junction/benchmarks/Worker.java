@@ -142,6 +142,7 @@ public final class Worker {
                 result.put("stolenSeconds", Measurements.stolenSeconds() - stolenBefore);
                 result.put("cpuSeconds", (cpuNanos() - cpuBefore) / 1e9);
                 result.put("databaseCpuSeconds", cpuSecondsSince(databaseCpuBefore, backendCpu(schema)));
+                result.put("jitCpuSeconds", compilerTicksSince(threadsBefore) / 100.0);
                 if (Boolean.getBoolean("bench.threads")) {
                     printThreadCpu(threadsBefore); // the measured window only
                 }
@@ -816,6 +817,20 @@ public final class Worker {
         since.forEach((name, earlier) -> ticks.computeIfPresent(name, (key, now) -> now - earlier));
         ticks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
                 .forEach(entry -> System.out.printf(Locale.ROOT, "  thread cpu %-24s %6.1f s%n", entry.getKey(), entry.getValue() / 100.0));
+    }
+
+    /**
+     * CPU ticks (1/100 s) the JIT compiler threads (C1 and C2) took since {@code since}, from /proc: of the threads alive
+     * at the end (HotSpot may stop a compiler thread it started; two cores start one of each, which stay).
+     */
+    private static long compilerTicksSince(Map<String, Long> since) throws IOException {
+        long ticks = 0;
+        for (Map.Entry<String, Long> thread : threadTicks().entrySet()) {
+            if (thread.getKey().contains("CompilerThre")) { // "C1 CompilerThread0" and "C2 ...", cut to 15 characters
+                ticks += thread.getValue() - since.getOrDefault(thread.getKey(), 0L);
+            }
+        }
+        return ticks;
     }
 
     /** CPU ticks (1/100 s) of this JVM's threads, summed by name with digits blanked, from /proc. */
