@@ -236,6 +236,9 @@ final class ManyTenantsScenario {
             }
         } finally {
             sandboxes.forEach(ClinikoSandbox::close);
+            if (!Boolean.getBoolean("bench.keep")) {
+                dropDatabase(); // 1,000 connections' rows; -Dbench.keep=true leaves them for inspection
+            }
         }
         return result;
     }
@@ -259,6 +262,12 @@ final class ManyTenantsScenario {
     private static HubServer start(Map<String, String> settings) {
         return HubServer.start(ServerConfig.of(settings), new PrintStream(new ByteArrayOutputStream()),
                 builder -> builder.withRateLimit(ClinikoProvider.ID, RateLimitPolicy.UNLIMITED));
+    }
+
+    private void dropDatabase() throws SQLException {
+        try (Connection admin = DriverManager.getConnection(adminUrl, user, password); Statement statement = admin.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
+        }
     }
 
     private void recreateDatabase() throws SQLException {
