@@ -271,8 +271,8 @@ final class ManyTenantsScenario {
     }
 
     private void recreateDatabase() throws SQLException {
+        dropDatabase();
         try (Connection admin = DriverManager.getConnection(adminUrl, user, password); Statement statement = admin.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
             statement.execute("CREATE DATABASE " + DATABASE);
         }
     }

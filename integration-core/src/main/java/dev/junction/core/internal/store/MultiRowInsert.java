@@ -39,8 +39,8 @@ final class MultiRowInsert {
     interface Row {
         Row text(String value) throws SQLException;
 
-        /** Text given with its UTF-8 bytes as well (either may be null when the value is null): what the row needs. */
-        Row text(String value, byte[] utf8) throws SQLException;
+        /** Text given as its UTF-8 bytes (null for null). */
+        Row utf8(byte[] value) throws SQLException;
 
         Row number(long value) throws SQLException;
 
@@ -66,8 +66,8 @@ final class MultiRowInsert {
         }
 
         @Override
-        public Row text(String value, byte[] utf8) throws SQLException {
-            return text(value != null || utf8 == null ? value : new String(utf8, StandardCharsets.UTF_8));
+        public Row utf8(byte[] value) throws SQLException {
+            return text(value == null ? null : new String(value, StandardCharsets.UTF_8));
         }
 
         @Override
@@ -143,19 +143,15 @@ final class MultiRowInsert {
             return utf8(value.getBytes(StandardCharsets.UTF_8)); // a plain array copy for ASCII text
         }
 
-        /** Sends the bytes as they are: the text is not encoded again. */
+        /** Sends the bytes as they are: nothing is encoded. */
         @Override
-        public Row text(String value, byte[] utf8) throws SQLException {
-            if (utf8 == null) {
-                return text(value);
+        public Row utf8(byte[] value) throws SQLException {
+            if (value == null) {
+                return nullField();
             }
-            return utf8(utf8);
-        }
-
-        private Row utf8(byte[] bytes) throws SQLException {
             ensure(4);
-            putInt(bytes.length);
-            put(bytes, 0, bytes.length);
+            putInt(value.length);
+            put(value, 0, value.length);
             return this;
         }
 

@@ -209,7 +209,7 @@ public final class RecordRepository {
         @Override
         public void bind(MultiRowInsert.Row row, PreparedRecord record) throws java.sql.SQLException {
             row.text(scope.tenantId()).text(scope.connectionId()).text(scope.entity()).text(record.externalId())
-                    .text(record.payload(), record.payloadUtf8()).text(record.contentHash()).timestamp(record.remoteUpdatedAt())
+                    .utf8(record.payloadUtf8()).text(record.contentHash()).timestamp(record.remoteUpdatedAt())
                     .flag(false).number(scope.passId()).timestamp(now).timestamp(now);
         }
     }
@@ -219,7 +219,7 @@ public final class RecordRepository {
         public void bind(MultiRowInsert.Row row, PreparedRecord record) throws java.sql.SQLException {
             row.text(scope.tenantId()).text(scope.connectionId()).text(record.unifiedType())
                     .text(record.externalId()).text(scope.entity()).text(truncate(record.label(), 1000))
-                    .text(truncate(record.email(), 320)).text(truncate(record.status(), 64)).text(null, record.unifiedDataUtf8())
+                    .text(truncate(record.email(), 320)).text(truncate(record.status(), 64)).utf8(record.unifiedDataUtf8())
                     .timestamp(record.remoteUpdatedAt()).flag(false).timestamp(now);
         }
     }

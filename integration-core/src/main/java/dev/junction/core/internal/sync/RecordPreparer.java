@@ -24,8 +24,11 @@ public final class RecordPreparer {
     /** A prepared record, or the reason it could not be prepared (then {@code record} is null). */
     public record Result(PreparedRecord record, String error, String payload) {}
 
-    /** A page's records prepared: those that could be, and those that could not with why (in the same order). */
-    public record Batch(List<PreparedRecord> records, List<Result> failures, List<RemoteRecord> failedRecords) {}
+    /** A page's records prepared: those that could be, and those that could not with why. */
+    public record Batch(List<PreparedRecord> records, List<Failure> failures) {}
+
+    /** A record that could not be prepared: its id, why, and its payload as far as it could be serialised. */
+    public record Failure(String externalId, String error, String payload) {}
 
     /**
      * Prepares a page's records. The loop is a method of its own, small and called once a page, so that the optimising
@@ -33,18 +36,16 @@ public final class RecordPreparer {
      */
     public static Batch prepareAll(List<RemoteRecord> page, Transformer transformer) {
         List<PreparedRecord> prepared = new ArrayList<>(page.size());
-        List<Result> failures = new ArrayList<>();
-        List<RemoteRecord> failedRecords = new ArrayList<>();
+        List<Failure> failures = new ArrayList<>();
         for (RemoteRecord remote : page) {
             Result result = prepare(remote, transformer);
             if (result.record() != null) {
                 prepared.add(result.record());
             } else {
-                failures.add(result);
-                failedRecords.add(remote);
+                failures.add(new Failure(remote.externalId(), result.error(), result.payload()));
             }
         }
-        return new Batch(prepared, failures, failedRecords);
+        return new Batch(prepared, failures);
     }
 
     public static Result prepare(RemoteRecord remote, Transformer transformer) {
@@ -59,7 +60,7 @@ public final class RecordPreparer {
         byte[] payloadUtf8 = payload.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         String hash = Json.sha256(payloadUtf8);
         if (remote.deleted()) {
-            return new Result(new PreparedRecord(remote.externalId(), payload, payloadUtf8, hash, remote.updatedAt(), true,
+            return new Result(new PreparedRecord(remote.externalId(), payloadUtf8, hash, remote.updatedAt(), true,
                     null, null, null, null, null), null, payload);
         }
         Optional<UnifiedRecord> unified;
@@ -72,7 +73,7 @@ public final class RecordPreparer {
             return new Result(null, ErrorKind.UNEXPECTED_PAYLOAD + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), payload);
         }
         if (unified.isEmpty()) {
-            return new Result(new PreparedRecord(remote.externalId(), payload, payloadUtf8, hash, remote.updatedAt(), false,
+            return new Result(new PreparedRecord(remote.externalId(), payloadUtf8, hash, remote.updatedAt(), false,
                     null, null, null, null, null), null, payload);
         }
         UnifiedRecord record = unified.get();
@@ -80,7 +81,7 @@ public final class RecordPreparer {
             return new Result(null, "transformer returned external id '" + record.externalId() + "' for record '"
                     + remote.externalId() + "'", payload);
         }
-        return new Result(new PreparedRecord(remote.externalId(), payload, payloadUtf8, hash,
+        return new Result(new PreparedRecord(remote.externalId(), payloadUtf8, hash,
                 remote.updatedAt() != null ? remote.updatedAt() : record.updatedAt(), false, record.type().name(),
                 record.label(), record.email(), record.status(), Json.writeUtf8(record)), null, payload);
     }

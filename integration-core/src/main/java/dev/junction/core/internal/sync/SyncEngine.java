@@ -27,7 +27,6 @@ import dev.junction.core.spi.EntityType;
 import dev.junction.core.spi.FetchRequest;
 import dev.junction.core.spi.Page;
 import dev.junction.core.spi.Provider;
-import dev.junction.core.spi.RemoteRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -407,15 +406,7 @@ public final class SyncEngine {
         }
 
         /** A fetched page and its records prepared for the store (or the reasons they could not be). */
-        private record FetchedPage(Page page, RecordPreparer.Batch prepared) {
-            List<RecordPreparer.Result> failures() {
-                return prepared.failures();
-            }
-
-            List<RemoteRecord> failedRecords() {
-                return prepared.failedRecords();
-            }
-        }
+        private record FetchedPage(Page page, RecordPreparer.Batch prepared) {}
 
         private FetchedPage fetchAndPrepare(OpenedConnector opened, FetchRequest request) {
             Page page = opened.connector().fetch(request);
@@ -468,7 +459,7 @@ public final class SyncEngine {
                     FetchRequest following = request.withCursor(page.nextCursor().get());
                     pending = prefetcher.submit(() -> fetchAndPrepare(opened, following));
                 }
-                int failures = fetched.failures().size() + page.unreadable().size();
+                int failures = fetched.prepared().failures().size() + page.unreadable().size();
                 Checkpoint next = page.nextCursor().isPresent()
                         ? withCursor(checkpoint, checkpoint.passMode(), page.nextCursor().get())
                         : withCursor(checkpoint, full ? SWEEP_PENDING : checkpoint.passMode(), null);
@@ -513,13 +504,12 @@ public final class SyncEngine {
         /** Writes one page with its dead letters and bookkeeping in one transaction; returns what it stored. */
         private PageOutcome writePage(OpenedConnector opened, EntityType entity, RecordRepository.Scope scope, Page page,
                 FetchedPage fetched, Checkpoint next, boolean full, boolean assumeNew, Counters counters, Instant now) {
-            List<RecordPreparer.Result> failures = fetched.failures();
-            List<RemoteRecord> failedRecords = fetched.failedRecords();
+            List<RecordPreparer.Failure> failures = fetched.prepared().failures();
             return database.jdbi().inTransaction(handle -> {
                 PageOutcome written = records.writePage(handle, scope, fetched.prepared().records(), full, assumeNew, now);
-                for (int i = 0; i < failures.size(); i++) {
-                    sync.insertDeadLetter(handle, tenantId, connectionId, entity.name(), failedRecords.get(i).externalId(),
-                            runId, "sync", failures.get(i).error(), failures.get(i).payload(), now);
+                for (RecordPreparer.Failure failure : failures) {
+                    sync.insertDeadLetter(handle, tenantId, connectionId, entity.name(), failure.externalId(), runId, "sync",
+                            failure.error(), failure.payload(), now);
                 }
                 for (String unreadable : page.unreadable()) {
                     sync.insertDeadLetter(handle, tenantId, connectionId, entity.name(), null, runId, "sync",
