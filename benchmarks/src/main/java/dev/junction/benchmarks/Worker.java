@@ -275,7 +275,7 @@ public final class Worker {
         long records = records();
         try (BulkSandbox clio = bulkSandbox(records); Schema schema = new Schema(); Connection connection = schema.connect()) {
             try (Statement statement = connection.createStatement()) {
-                statement.execute(rawTableDdl("naive_raw"));
+                statement.execute(rawTableDdl("naive_raw", "connection_id, entity, external_id"));
             }
             connection.setAutoCommit(true);
             String connectionId = UUID.randomUUID().toString();
@@ -935,12 +935,21 @@ public final class Worker {
         return stats;
     }
 
+    /**
+     * A table shaped like Junction's raw records, keyed like them by {@code (stream_id, external_id)} (the references
+     * land one stream: the column's default); the naive loop's by the natural {@code (connection_id, entity,
+     * external_id)}, as hand-written code would.
+     */
     private static String rawTableDdl(String name) {
-        return "CREATE TABLE " + name + " (tenant_id VARCHAR(128) NOT NULL, connection_id VARCHAR(64) NOT NULL, "
+        return rawTableDdl(name, "stream_id, external_id");
+    }
+
+    private static String rawTableDdl(String name, String key) {
+        return "CREATE TABLE " + name + " (stream_id BIGINT NOT NULL DEFAULT 1, tenant_id VARCHAR(128) NOT NULL, connection_id VARCHAR(64) NOT NULL, "
                 + "entity VARCHAR(64) NOT NULL, external_id VARCHAR(255) NOT NULL, payload TEXT NOT NULL, "
                 + "content_hash VARCHAR(64) NOT NULL, remote_updated_at TIMESTAMP WITH TIME ZONE, deleted BOOLEAN NOT NULL, "
                 + "seen_pass BIGINT NOT NULL, created_at TIMESTAMP WITH TIME ZONE NOT NULL, "
-                + "updated_at TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY (connection_id, entity, external_id))";
+                + "updated_at TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY (" + key + "))";
     }
 
     private static String sha256(String text) {

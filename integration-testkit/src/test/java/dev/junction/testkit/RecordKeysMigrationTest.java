@@ -13,6 +13,7 @@ import dev.junction.core.SyncRequest;
 import dev.junction.core.internal.Json;
 import dev.junction.core.internal.store.Database;
 import dev.junction.core.internal.store.QueryRepository;
+import dev.junction.core.internal.store.Streams;
 import dev.junction.core.model.Contact;
 import dev.junction.core.model.UnifiedType;
 import dev.junction.sandbox.MutableClock;
@@ -30,9 +31,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Version 10 ({@code LeanerKeysMigration}) re-keys the unified records and the change feed of a database that already
- * holds them: nothing is lost, the keys still refuse duplicates, the feed numbers on from where it was, and the
- * queries read in the keys' order. On PostgreSQL and on the embedded database.
+ * Versions 10 ({@code LeanerKeysMigration}: the unified records and the change feed) and 11
+ * ({@code StreamKeysMigration}: raw and unified records keyed by stream) re-key a database that already holds records:
+ * nothing is lost, the keys still refuse duplicates, the feed numbers on from where it was, and the queries read in
+ * the keys' order. On PostgreSQL and on the embedded database.
  */
 class RecordKeysMigrationTest {
 
@@ -61,21 +63,43 @@ class RecordKeysMigrationTest {
             try (java.sql.Connection jdbc = source.getConnection()) {
                 for (String connection : List.of("old-b", "old-a")) {
                     for (String id : List.of("10", "9")) {
-                        insertUnified(jdbc, connection, id);
+                        insertRaw(jdbc, connection, id);
+                        insertUnified(jdbc, connection, id, null);
                         insertEvent(jdbc, connection, id);
                     }
                 }
                 assertThat(maxSeq(jdbc)).isEqualTo(4);
             }
 
-            store.migrate();
+            store.migrateTo("10");
 
             try (java.sql.Connection jdbc = source.getConnection()) {
                 assertThat(keyColumns(jdbc, kind, "junction_unified_record"))
                         .containsExactly("tenant_id", "unified_type", "connection_id", "external_id");
                 assertThat(keyColumns(jdbc, kind, "junction_change_event")).containsExactly("tenant_id", "seq");
                 // The key still refuses a second row for a connection's record.
-                assertThatThrownBy(() -> insertUnified(jdbc, "old-a", "9")).satisfies(e -> assertThat(Database.isUniqueViolation(e)).isTrue());
+                assertThatThrownBy(() -> insertUnified(jdbc, "old-a", "9", null)).satisfies(e -> assertThat(Database.isUniqueViolation(e)).isTrue());
+            }
+
+            store.migrate();
+
+            try (java.sql.Connection jdbc = source.getConnection()) {
+                assertThat(keyColumns(jdbc, kind, "junction_raw_record")).containsExactly("stream_id", "external_id");
+                assertThat(keyColumns(jdbc, kind, "junction_unified_record")).containsExactly("stream_id", "external_id");
+                // Each stream registered under the id readers compute, and every row carries it.
+                assertThat(rows(jdbc, "SELECT stream_id, tenant_id, connection_id, kind, name FROM junction_record_stream "
+                        + "ORDER BY connection_id, kind")).containsExactly(
+                        Streams.raw("old-a", "people") + " " + TENANT + " old-a raw people",
+                        Streams.unified("old-a", "CONTACT") + " " + TENANT + " old-a unified CONTACT",
+                        Streams.raw("old-b", "people") + " " + TENANT + " old-b raw people",
+                        Streams.unified("old-b", "CONTACT") + " " + TENANT + " old-b unified CONTACT");
+                assertThat(rows(jdbc, "SELECT stream_id, connection_id, external_id FROM junction_raw_record ORDER BY connection_id, external_id"))
+                        .containsExactly(Streams.raw("old-a", "people") + " old-a 10", Streams.raw("old-a", "people") + " old-a 9",
+                                Streams.raw("old-b", "people") + " old-b 10", Streams.raw("old-b", "people") + " old-b 9");
+                // The keys still refuse a second row for a connection's record, and take one of another connection.
+                long oldA = Streams.unified("old-a", "CONTACT");
+                assertThatThrownBy(() -> insertUnified(jdbc, "old-a", "9", oldA)).satisfies(e -> assertThat(Database.isUniqueViolation(e)).isTrue());
+                assertThatThrownBy(() -> insertRaw(jdbc, "old-a", "9")).satisfies(e -> assertThat(Database.isUniqueViolation(e)).isTrue());
             }
         }
 
@@ -107,33 +131,47 @@ class RecordKeysMigrationTest {
         assertThat(read).containsExactlyElementsOf(expected);
         StoredRecord<Contact> migrated = hub.getRecord(TENANT, "old-b", Contact.class, "9").orElseThrow();
         assertThat(migrated.record().name()).isEqualTo("Old old-b 9");
+        assertThat(hub.getRawRecord(TENANT, "old-a", "people", "10").orElseThrow().payload()).isEqualTo("{\"name\":\"Raw old-a 10\"}");
+        assertThat(hub.getRawRecord(TENANT, "old-b", "people", "9")).isPresent();
+        // One connection's page.
+        assertThat(hub.query(new RecordQuery(TENANT, UnifiedType.CONTACT, connection.id(), null, null, false, null, 10), Contact.class)
+                .items()).extracting(item -> item.record().externalId()).containsExactly("1", "2");
+
+        // Deleting a connection deletes its streams' records and registrations, and no other connection's.
+        assertThat(hub.deleteConnection(TENANT, connection.id())).isTrue();
+        assertThat(hub.getRawRecord(TENANT, "old-a", "people", "9")).isPresent();
+        try (java.sql.Connection jdbc = hub.database().dataSource().getConnection()) {
+            assertThat(rows(jdbc, "SELECT COUNT(*) FROM junction_record_stream WHERE connection_id = '" + connection.id() + "'"))
+                    .containsExactly("0");
+            assertThat(rows(jdbc, "SELECT COUNT(*) FROM junction_unified_record")).containsExactly("4");
+            assertThat(rows(jdbc, "SELECT COUNT(*) FROM junction_raw_record")).containsExactly("4");
+        }
 
         if (kind == TestDatabase.Kind.POSTGRESQL) {
-            // With 20,000 rows and their statistics, the unified query, across connections or for one, and a page after
-            // a cursor, reads the tenant's part of the key in its order: no sort, no scan of the table. So does the feed's.
+            // With 20,000 rows and their statistics, the unified query of one connection's stream, from its start or after
+            // a cursor, reads the stream's part of the key in its order: no sort, no scan of the table. So does the feed's.
             try (java.sql.Connection jdbc = database.dataSource().getConnection(); Statement statement = jdbc.createStatement()) {
-                statement.execute("INSERT INTO junction_unified_record (tenant_id, connection_id, unified_type, external_id, entity, "
-                        + "label, data, deleted, updated_at) SELECT '" + TENANT + "', 'bulk-' || (n % 4), 'CONTACT', n::text, "
-                        + "'people', 'Bulk', '{}', FALSE, now() FROM generate_series(1, 20000) AS n");
+                for (int c = 0; c < 4; c++) {
+                    statement.execute("INSERT INTO junction_unified_record (stream_id, tenant_id, connection_id, unified_type, "
+                            + "external_id, entity, label, data, deleted, updated_at) SELECT " + Streams.unified("bulk-" + c, "CONTACT")
+                            + ", '" + TENANT + "', 'bulk-" + c + "', 'CONTACT', n::text, 'people', 'Bulk', '{}', FALSE, now() "
+                            + "FROM generate_series(1, 5000) AS n");
+                }
                 statement.execute("INSERT INTO junction_change_event (tenant_id, connection_id, entity, unified_type, external_id, "
                         + "operation, source, occurred_at) SELECT '" + TENANT + "', 'bulk-1', 'people', 'CONTACT', n::text, 'created', "
                         + "'sync', now() FROM generate_series(1, 20000) AS n");
                 statement.execute("ANALYZE junction_unified_record");
                 statement.execute("ANALYZE junction_change_event");
-                for (var filter : List.of(
-                        new QueryRepository.UnifiedFilter(TENANT, "CONTACT", null, null, null, false, null, null, 101),
-                        new QueryRepository.UnifiedFilter(TENANT, "CONTACT", "bulk-2", null, null, false, null, null, 101),
-                        new QueryRepository.UnifiedFilter(TENANT, "CONTACT", null, null, null, false, "bulk-1", "5000", 101))) {
-                    String sql = QueryRepository.unifiedSql(filter).replace(":tenant", "'" + TENANT + "'").replace(":type", "'CONTACT'")
-                            .replace(":limit", "101").replace(":connection", "'bulk-2'").replace(":afterConnection", "'bulk-1'")
-                            .replace(":afterId", "'5000'");
+                var filter = new QueryRepository.UnifiedFilter(TENANT, "CONTACT", null, null, null, false, "bulk-1", "500", 101);
+                for (boolean after : List.of(false, true)) {
+                    String sql = QueryRepository.unifiedSql(filter, after).replace(":stream", Long.toString(Streams.unified("bulk-1", "CONTACT")))
+                            .replace(":tenant", "'" + TENANT + "'").replace(":type", "'CONTACT'").replace(":limit", "101")
+                            .replace(":connection", "'bulk-1'").replace(":afterId", "'500'");
                     String plan = plan(statement, sql);
                     assertThat(plan).as(sql).contains("index scan using junction_unified_record_pkey").doesNotContain("sort")
                             .doesNotContain("seq scan");
-                    // Bounded by the tenant (the old key led by the connection was read in order across every tenant,
-                    // filtering out the others' rows).
                     assertThat(plan.lines().filter(line -> line.trim().startsWith("index cond:")).toList()).as(sql)
-                            .singleElement().asString().contains("tenant_id").contains("unified_type");
+                            .singleElement().asString().contains("stream_id").contains(after ? "external_id" : "stream_id");
                 }
                 assertThat(plan(statement, "SELECT * FROM junction_change_event WHERE tenant_id = '" + TENANT + "' AND seq > 2 "
                         + "ORDER BY seq LIMIT 100")).contains("junction_change_event_pkey").doesNotContain("sort");
@@ -149,11 +187,13 @@ class RecordKeysMigrationTest {
         return plan.toString().toLowerCase(Locale.ROOT);
     }
 
-    private static void insertUnified(java.sql.Connection jdbc, String connection, String id) throws Exception {
+    /** Inserts a unified row as a version's schema has it: without a stream id before version 11. */
+    private static void insertUnified(java.sql.Connection jdbc, String connection, String id, Long stream) throws Exception {
         Contact contact = new Contact(id, Contact.Kind.PERSON, "Old " + connection + " " + id, null, null, null, null, null,
                 Map.of(), T0, T0);
         try (PreparedStatement statement = jdbc.prepareStatement("INSERT INTO junction_unified_record (tenant_id, connection_id, "
-                + "unified_type, external_id, entity, label, data, deleted, updated_at) VALUES (?, ?, 'CONTACT', ?, 'people', ?, ?, FALSE, ?)")) {
+                + "unified_type, external_id, entity, label, data, deleted, updated_at" + (stream == null ? "" : ", stream_id")
+                + ") VALUES (?, ?, 'CONTACT', ?, 'people', ?, ?, FALSE, ?" + (stream == null ? "" : ", " + stream) + ")")) {
             statement.setString(1, TENANT);
             statement.setString(2, connection);
             statement.setString(3, id);
@@ -162,6 +202,44 @@ class RecordKeysMigrationTest {
             statement.setObject(6, T0.atOffset(java.time.ZoneOffset.UTC));
             statement.executeUpdate();
         }
+    }
+
+    /** Inserts a raw row as version 9 has it (after version 11, the stream id of the connection's people). */
+    private static void insertRaw(java.sql.Connection jdbc, String connection, String id) throws Exception {
+        boolean streams = columnExists(jdbc, "junction_raw_record", "stream_id");
+        try (PreparedStatement statement = jdbc.prepareStatement("INSERT INTO junction_raw_record (tenant_id, connection_id, entity, "
+                + "external_id, payload, content_hash, deleted, seen_pass, created_at, updated_at" + (streams ? ", stream_id" : "")
+                + ") VALUES (?, ?, 'people', ?, ?, 'hash', FALSE, 0, ?, ?" + (streams ? ", " + Streams.raw(connection, "people") : "") + ")")) {
+            statement.setString(1, TENANT);
+            statement.setString(2, connection);
+            statement.setString(3, id);
+            statement.setString(4, "{\"name\":\"Raw " + connection + " " + id + "\"}");
+            statement.setObject(5, T0.atOffset(java.time.ZoneOffset.UTC));
+            statement.setObject(6, T0.atOffset(java.time.ZoneOffset.UTC));
+            statement.executeUpdate();
+        }
+    }
+
+    private static boolean columnExists(java.sql.Connection jdbc, String table, String column) throws Exception {
+        try (ResultSet rs = jdbc.getMetaData().getColumns(null, jdbc.getSchema(), table, null)) {
+            while (rs.next()) {
+                if (rs.getString("COLUMN_NAME").equalsIgnoreCase(column)) return true;
+            }
+        }
+        return false;
+    }
+
+    /** Each row of the query as its columns joined by spaces. */
+    private static List<String> rows(java.sql.Connection jdbc, String sql) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Statement statement = jdbc.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+            while (rs.next()) {
+                List<String> columns = new ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) columns.add(rs.getString(i));
+                rows.add(String.join(" ", columns));
+            }
+        }
+        return rows;
     }
 
     private static void insertEvent(java.sql.Connection jdbc, String connection, String id) throws Exception {

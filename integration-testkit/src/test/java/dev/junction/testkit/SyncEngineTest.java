@@ -20,6 +20,7 @@ import dev.junction.core.error.ErrorKind;
 import dev.junction.core.error.JunctionException;
 import dev.junction.core.internal.store.Database;
 import dev.junction.core.internal.store.RecordRepository;
+import dev.junction.core.internal.store.Streams;
 import dev.junction.core.model.Contact;
 import dev.junction.core.model.UnifiedType;
 import dev.junction.core.spi.Settings;
@@ -255,9 +256,10 @@ class SyncEngineTest {
         provider.beforePage.set(served -> {
             if (served == 1) {
                 try (java.sql.Connection jdbc = hub.database().dataSource().getConnection();
-                        java.sql.PreparedStatement insert = jdbc.prepareStatement("INSERT INTO junction_raw_record (tenant_id, "
-                                + "connection_id, entity, external_id, payload, content_hash, deleted, seen_pass, created_at, "
-                                + "updated_at) VALUES (?, ?, 'people', 'written-meanwhile', '{}', 'hash', FALSE, 0, ?, ?)")) {
+                        java.sql.PreparedStatement insert = jdbc.prepareStatement("INSERT INTO junction_raw_record (stream_id, "
+                                + "tenant_id, connection_id, entity, external_id, payload, content_hash, deleted, seen_pass, created_at, "
+                                + "updated_at) VALUES (" + Streams.raw(connection.id(), "people") + ", ?, ?, 'people', "
+                                + "'written-meanwhile', '{}', 'hash', FALSE, 0, ?, ?)")) {
                     insert.setString(1, TENANT);
                     insert.setString(2, connection.id());
                     insert.setObject(3, clock.instant().atOffset(java.time.ZoneOffset.UTC));
@@ -484,24 +486,25 @@ class SyncEngineTest {
         assertThat(hub.getRecord(TENANT, connection.id(), Contact.class, "2").orElseThrow().deleted()).isTrue();
         assertThat(hub.getRecord(TENANT, connection.id(), Contact.class, "3").orElseThrow().deleted()).isFalse();
 
-        String deletion = RecordRepository.markUnifiedDeleted(kind == TestDatabase.Kind.POSTGRESQL).replace(":now", "CURRENT_TIMESTAMP")
+        String deletion = RecordRepository.markUnifiedDeleted(kind == TestDatabase.Kind.POSTGRESQL, connection.id()).replace(":now", "CURRENT_TIMESTAMP")
                 .replace(":connection", "'" + connection.id() + "'").replace(":entity", "'people'").replace(":id", "'3'")
                 .replace(":tenant", "'" + TENANT + "'");
         if (kind == TestDatabase.Kind.POSTGRESQL) {
             // Asked of the planner with 20,000 rows and their statistics (it would rather scan a table of five).
             try (java.sql.Connection jdbc = hub.database().dataSource().getConnection(); Statement statement = jdbc.createStatement()) {
-                statement.execute("INSERT INTO junction_unified_record (tenant_id, connection_id, unified_type, external_id, entity, "
-                        + "label, data, deleted, updated_at) SELECT '" + TENANT + "', '" + connection.id() + "', 'CONTACT', "
-                        + "'bulk-' || n, 'people', 'Bulk', '{}', FALSE, now() FROM generate_series(1, 20000) AS n");
+                statement.execute("INSERT INTO junction_unified_record (stream_id, tenant_id, connection_id, unified_type, external_id, "
+                        + "entity, label, data, deleted, updated_at) SELECT " + Streams.unified(connection.id(), "CONTACT") + ", '"
+                        + TENANT + "', '" + connection.id() + "', 'CONTACT', 'bulk-' || n, 'people', 'Bulk', '{}', FALSE, now() "
+                        + "FROM generate_series(1, 20000) AS n");
                 statement.execute("ANALYZE junction_unified_record");
             }
             String plan = plan(deletion);
             assertThat(plan).doesNotContain("seq scan");
-            // The index scan is bounded by the id (the unified type listed), not by the connection or tenant alone.
+            // The index scan is bounded by the id (each of the connection's unified streams listed), not by the stream alone.
             assertThat(plan.lines().filter(line -> line.trim().startsWith("index cond:")).collect(Collectors.joining()))
-                    .contains("unified_type").contains("external_id");
+                    .contains("stream_id").contains("external_id");
         } else {
-            // H2 looks up each (tenant, type, connection, id) key of the row-value list: two rows read, not the tenant's.
+            // H2 looks up each (stream, id) key of the row-value list: two rows read, not the tenant's.
             String plan = plan("ANALYZE " + deletion);
             assertThat(plan).contains("in(row (");
             assertThat(java.util.regex.Pattern.compile("scancount: (\\d+)").matcher(plan).results()

@@ -2,6 +2,7 @@ package dev.junction.core.internal.store;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -91,11 +92,23 @@ public final class ConnectionRepository {
 
     /** Deletes the connection and everything synced for it: records, change events, runs, webhooks, actions. */
     public boolean delete(String tenantId, String connectionId) {
-        return jdbi.inTransaction(handle -> {
+        List<Long> streams = new java.util.ArrayList<>();
+        boolean deleted = jdbi.inTransaction(handle -> {
             handle.createUpdate("DELETE FROM junction_sync_run_entity WHERE tenant_id = :tenant AND run_id IN "
                             + "(SELECT id FROM junction_sync_run WHERE tenant_id = :tenant AND connection_id = :id)")
                     .bind("tenant", tenantId).bind("id", connectionId).execute();
-            for (String table : List.of("junction_push", "junction_raw_record", "junction_unified_record", "junction_sync_checkpoint",
+            // The records, a key range of each of the connection's streams (see Streams).
+            handle.createQuery("SELECT stream_id, kind FROM junction_record_stream WHERE tenant_id = :tenant AND connection_id = :id")
+                    .bind("tenant", tenantId).bind("id", connectionId)
+                    .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getString(2))).list()
+                    .forEach(stream -> {
+                        streams.add(stream.getKey());
+                        handle.createUpdate("DELETE FROM " + (stream.getValue().equals(Streams.RAW) ? "junction_raw_record"
+                                        : "junction_unified_record") + " WHERE stream_id = :stream AND tenant_id = :tenant "
+                                        + "AND connection_id = :id")
+                                .bind("stream", stream.getKey()).bind("tenant", tenantId).bind("id", connectionId).execute();
+                    });
+            for (String table : List.of("junction_push", "junction_record_stream", "junction_sync_checkpoint",
                     "junction_change_event", "junction_sync_run",
                     "junction_sync_lease", "junction_webhook_subscription", "junction_webhook_inbox",
                     "junction_dead_letter", "junction_action_execution", "junction_oauth_state", "junction_token_refresh_error",
@@ -106,6 +119,8 @@ public final class ConnectionRepository {
             return handle.createUpdate("DELETE FROM junction_connection WHERE tenant_id = :tenant AND id = :id")
                     .bind("tenant", tenantId).bind("id", connectionId).execute() == 1;
         });
+        Streams.forget(jdbi, streams);
+        return deleted;
     }
 
     public void insertOAuthState(String state, String tenantId, String connectionId, String encryptedVerifier,

@@ -68,7 +68,7 @@ public final class Database implements AutoCloseable {
         var flyway = Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/junction")
-                .javaMigrations(new LeanerKeysMigration(kind == Kind.POSTGRESQL))
+                .javaMigrations(new LeanerKeysMigration(kind == Kind.POSTGRESQL), new StreamKeysMigration(kind == Kind.POSTGRESQL))
                 .table("junction_schema_history")
                 .baselineOnMigrate(true)
                 .baselineVersion("0");
@@ -115,9 +115,9 @@ public final class Database implements AutoCloseable {
                 handle.execute("SET LOCAL default_statistics_target = " + ANALYZE_SAMPLE_TARGET);
                 // The columns queries filter and join on: statistics of the wide payload and data columns cost
                 // most of a full ANALYZE and help no plan.
-                handle.execute("ANALYZE junction_raw_record (tenant_id, connection_id, entity, external_id, deleted, seen_pass, "
+                handle.execute("ANALYZE junction_raw_record (stream_id, tenant_id, connection_id, entity, external_id, deleted, seen_pass, "
                         + "remote_updated_at)");
-                handle.execute("ANALYZE junction_unified_record (tenant_id, connection_id, unified_type, external_id, entity, label, "
+                handle.execute("ANALYZE junction_unified_record (stream_id, tenant_id, connection_id, unified_type, external_id, entity, label, "
                         + "email, status, remote_updated_at, deleted, updated_at)");
             });
         }

@@ -22,7 +22,34 @@ public final class RecordRepository {
     public enum Source { SYNC, WEBHOOK, PUSH }
 
     /** The identity of a write: whose records, which entity, from which run or pass. */
-    public record Scope(String tenantId, String connectionId, String entity, String runId, long passId, Source source) {}
+    public record Scope(String tenantId, String connectionId, String entity, String runId, long passId, Source source) {
+        /** The id of the stream of raw records this scope writes (see {@link Streams}). */
+        public long rawStream() {
+            return Streams.raw(connectionId, entity);
+        }
+    }
+
+    /**
+     * Registers the streams a page's records go to (see {@link Streams#register}): callers that write a page in a
+     * transaction call this before opening it, so that a stream's first registration needs no second connection.
+     * {@link #writePage} registers them too (a lookup in memory once they are).
+     */
+    public static void registerStreams(org.jdbi.v3.core.Jdbi jdbi, Scope scope, List<PreparedRecord> records) {
+        Streams.register(jdbi, scope.tenantId(), scope.connectionId(), Streams.RAW, scope.entity());
+        unifiedStreams(jdbi, scope, records);
+    }
+
+    /** The unified stream of each unified type among the records, registered. */
+    private static Map<String, Long> unifiedStreams(org.jdbi.v3.core.Jdbi jdbi, Scope scope, List<PreparedRecord> records) {
+        Map<String, Long> streams = new HashMap<>(4);
+        for (PreparedRecord record : records) {
+            String type = record.unifiedType();
+            if (type != null && !streams.containsKey(type)) {
+                streams.put(type, Streams.register(jdbi, scope.tenantId(), scope.connectionId(), Streams.UNIFIED, type));
+            }
+        }
+        return streams;
+    }
 
     private record Existing(String hash, boolean deleted) {}
 
@@ -52,11 +79,13 @@ public final class RecordRepository {
         // calls, once for its loops and again for its calls.
         Map<String, PreparedRecord> byId = lastById(records);
         boolean postgres = isPostgres(handle);
-        Map<String, Existing> existing = assumeNew ? Map.of() : loadExisting(handle, scope, byId.keySet(), postgres);
+        long stream = Streams.register(handle.getJdbi(), scope.tenantId(), scope.connectionId(), Streams.RAW, scope.entity());
+        Map<String, Long> unifiedStreams = unifiedStreams(handle.getJdbi(), scope, records);
+        Map<String, Existing> existing = assumeNew ? Map.of() : loadExisting(handle, scope, stream, byId.keySet(), postgres);
         Classified page = Classified.of(byId.values(), existing);
 
-        insertRaw(handle, scope, page.inserts, now);
-        updateRaw(handle, scope, page.updates, now);
+        insertRaw(handle, scope, stream, page.inserts, now);
+        updateRaw(handle, scope, stream, page.updates, now);
         if (markSeen && !page.unchanged.isEmpty() && postgres) {
             // One narrow row for the page's unchanged records instead of rewriting each (see V8__pass_seen_pages).
             handle.createUpdate("INSERT INTO junction_pass_seen (tenant_id, connection_id, entity, pass_id, ids) "
@@ -64,9 +93,9 @@ public final class RecordRepository {
                     .bind("tenant", scope.tenantId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
                     .bind("pass", scope.passId()).bindArray("ids", String.class, page.unchanged).execute();
         } else if (markSeen && !page.unchanged.isEmpty()) {
-            markSeenOneByOne(handle, scope, page.unchanged);
+            markSeenOneByOne(handle, scope, stream, page.unchanged);
         }
-        upsertUnified(handle, scope, withUnified(page.inserts), withUnified(page.updates), now);
+        upsertUnified(handle, scope, unifiedStreams, withUnified(page.inserts), withUnified(page.updates), now);
         // Tombstones go the way of every deletion (a tombstone carries no unified record: the event names the stored type).
         List<ChangeRow> deleted = markDeleted(handle, scope, page.deletedIds(), now, postgres);
 
@@ -137,21 +166,21 @@ public final class RecordRepository {
     }
 
     /** Marks unchanged records seen in the pass one row at a time (H2, which has no array rows for them). */
-    private static void markSeenOneByOne(Handle handle, Scope scope, List<String> unchanged) {
-        PreparedBatch seen = handle.prepareBatch("UPDATE junction_raw_record SET seen_pass = :pass WHERE connection_id = "
-                + ":connection AND entity = :entity AND external_id = :id AND tenant_id = :tenant");
+    private static void markSeenOneByOne(Handle handle, Scope scope, long stream, List<String> unchanged) {
+        PreparedBatch seen = handle.prepareBatch("UPDATE junction_raw_record SET seen_pass = :pass WHERE stream_id = :stream "
+                + "AND external_id = :id AND connection_id = :connection AND entity = :entity AND tenant_id = :tenant");
         for (String id : unchanged) {
-            seen.bind("pass", scope.passId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
-                    .bind("id", id).bind("tenant", scope.tenantId()).add();
+            seen.bind("pass", scope.passId()).bind("stream", stream).bind("connection", scope.connectionId())
+                    .bind("entity", scope.entity()).bind("id", id).bind("tenant", scope.tenantId()).add();
         }
         seen.execute();
     }
 
     /** Whether an entity of a connection has no records stored at all (then a first pass may assume every record new). */
     public boolean nothingStored(Handle handle, Scope scope) {
-        return handle.createQuery("SELECT COUNT(*) FROM (SELECT 1 FROM junction_raw_record WHERE connection_id = :connection "
-                        + "AND entity = :entity AND tenant_id = :tenant LIMIT 1) stored")
-                .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
+        return handle.createQuery("SELECT COUNT(*) FROM (SELECT 1 FROM junction_raw_record WHERE stream_id = :stream "
+                        + "AND connection_id = :connection AND entity = :entity AND tenant_id = :tenant LIMIT 1) stored")
+                .bind("stream", scope.rawStream()).bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
                 .mapTo(Long.class).one() == 0;
     }
 
@@ -169,21 +198,23 @@ public final class RecordRepository {
      * {@code ANY} only on an index's first column (here the third of the primary key), and scanned the whole entity
      * on every page.
      */
-    private Map<String, Existing> loadExisting(Handle handle, Scope scope, java.util.Collection<String> ids, boolean postgres) {
+    private Map<String, Existing> loadExisting(Handle handle, Scope scope, long stream, java.util.Collection<String> ids,
+            boolean postgres) {
         // Plain JDBC: this runs once a page, and the statement machinery around it cost more than the query.
         Map<String, Existing> existing = new HashMap<>();
         java.sql.Connection connection = handle.getConnection();
         try (java.sql.PreparedStatement statement = connection.prepareStatement(postgres
                 // One scan of the primary key for all the ids; planned in a fraction of the join's time.
-                ? "SELECT r.external_id, r.content_hash, r.deleted FROM junction_raw_record r WHERE r.external_id = ANY(?) "
-                        + "AND r.connection_id = ? AND r.entity = ? AND r.tenant_id = ?"
+                ? "SELECT r.external_id, r.content_hash, r.deleted FROM junction_raw_record r WHERE r.stream_id = ? "
+                        + "AND r.external_id = ANY(?) AND r.connection_id = ? AND r.entity = ? AND r.tenant_id = ?"
                 : "SELECT r.external_id, r.content_hash, r.deleted FROM UNNEST(?) AS u(id) JOIN junction_raw_record r "
-                        + "ON r.connection_id = ? AND r.entity = ? AND r.external_id = u.id WHERE r.tenant_id = ?")) {
+                        + "ON r.stream_id = ? AND r.external_id = u.id WHERE r.connection_id = ? AND r.entity = ? AND r.tenant_id = ?")) {
             java.sql.Array array = connection.createArrayOf("varchar", ids.toArray());
-            statement.setArray(1, array);
-            statement.setString(2, scope.connectionId());
-            statement.setString(3, scope.entity());
-            statement.setString(4, scope.tenantId());
+            statement.setLong(postgres ? 1 : 2, stream);
+            statement.setArray(postgres ? 2 : 1, array);
+            statement.setString(3, scope.connectionId());
+            statement.setString(4, scope.entity());
+            statement.setString(5, scope.tenantId());
             try (java.sql.ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     existing.put(rs.getString(1), new Existing(rs.getString(2), rs.getBoolean(3)));
@@ -196,28 +227,28 @@ public final class RecordRepository {
         return existing;
     }
 
-    private void insertRaw(Handle handle, Scope scope, List<PreparedRecord> records, Instant now) {
-        MultiRowInsert.insert(handle, "junction_raw_record", "tenant_id, connection_id, entity, external_id, payload, content_hash, "
-                + "remote_updated_at, deleted, seen_pass, created_at, updated_at", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records,
-                new RawRows(scope, now));
+    private void insertRaw(Handle handle, Scope scope, long stream, List<PreparedRecord> records, Instant now) {
+        MultiRowInsert.insert(handle, "junction_raw_record", "stream_id, tenant_id, connection_id, entity, external_id, payload, "
+                + "content_hash, remote_updated_at, deleted, seen_pass, created_at, updated_at", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                records, new RawRows(scope, stream, now));
     }
 
     // The binders of the three tables' rows are classes, not lambdas: a lambda's body is compiled once as its own
     // method and again inside the generated class that calls it, and these run for every record.
 
-    private record RawRows(Scope scope, Instant now) implements MultiRowInsert.Binder<PreparedRecord> {
+    private record RawRows(Scope scope, long stream, Instant now) implements MultiRowInsert.Binder<PreparedRecord> {
         @Override
         public void bind(MultiRowInsert.Row row, PreparedRecord record) throws java.sql.SQLException {
-            row.text(scope.tenantId()).text(scope.connectionId()).text(scope.entity()).text(record.externalId())
+            row.number(stream).text(scope.tenantId()).text(scope.connectionId()).text(scope.entity()).text(record.externalId())
                     .utf8(record.payloadUtf8()).text(record.contentHash()).timestamp(record.remoteUpdatedAt())
                     .flag(false).number(scope.passId()).timestamp(now).timestamp(now);
         }
     }
 
-    private record UnifiedRows(Scope scope, Instant now) implements MultiRowInsert.Binder<PreparedRecord> {
+    private record UnifiedRows(Scope scope, Map<String, Long> streams, Instant now) implements MultiRowInsert.Binder<PreparedRecord> {
         @Override
         public void bind(MultiRowInsert.Row row, PreparedRecord record) throws java.sql.SQLException {
-            row.text(scope.tenantId()).text(scope.connectionId()).text(record.unifiedType())
+            row.number(streams.get(record.unifiedType())).text(scope.tenantId()).text(scope.connectionId()).text(record.unifiedType())
                     .text(record.externalId()).text(scope.entity()).text(truncate(record.label(), 1000))
                     .text(truncate(record.email(), 320)).text(truncate(record.status(), 64)).utf8(record.unifiedDataUtf8())
                     .timestamp(record.remoteUpdatedAt()).flag(false).timestamp(now);
@@ -233,13 +264,13 @@ public final class RecordRepository {
         }
     }
 
-    private void updateRaw(Handle handle, Scope scope, List<PreparedRecord> records, Instant now) {
+    private void updateRaw(Handle handle, Scope scope, long stream, List<PreparedRecord> records, Instant now) {
         if (records.isEmpty()) return;
         PreparedBatch batch = handle.prepareBatch("UPDATE junction_raw_record SET payload = :payload, content_hash = :hash, "
-                + "remote_updated_at = :remote, deleted = FALSE, seen_pass = :pass, updated_at = :now "
-                + "WHERE connection_id = :connection AND entity = :entity AND external_id = :id AND tenant_id = :tenant");
+                + "remote_updated_at = :remote, deleted = FALSE, seen_pass = :pass, updated_at = :now WHERE stream_id = :stream "
+                + "AND external_id = :id AND connection_id = :connection AND entity = :entity AND tenant_id = :tenant");
         for (PreparedRecord record : records) {
-            batch.bind("tenant", scope.tenantId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+            batch.bind("stream", stream).bind("tenant", scope.tenantId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
                     .bind("id", record.externalId()).bind("payload", record.payload()).bind("hash", record.contentHash())
                     .bind("remote", Sql.timestamp(record.remoteUpdatedAt())).bind("pass", scope.passId())
                     .bind("now", Sql.timestamp(now)).add();
@@ -247,15 +278,16 @@ public final class RecordRepository {
         batch.execute();
     }
 
-    private void upsertUnified(Handle handle, Scope scope, List<PreparedRecord> inserts, List<PreparedRecord> updates, Instant now) {
+    private void upsertUnified(Handle handle, Scope scope, Map<String, Long> streams, List<PreparedRecord> inserts,
+            List<PreparedRecord> updates, Instant now) {
         List<PreparedRecord> toInsert = new ArrayList<>(inserts);
         if (!updates.isEmpty()) {
             PreparedBatch batch = handle.prepareBatch("UPDATE junction_unified_record SET entity = :entity, label = :label, "
                     + "email = :email, status = :status, data = :data, remote_updated_at = :remote, deleted = FALSE, "
-                    + "updated_at = :now WHERE connection_id = :connection AND unified_type = :type AND external_id = :id "
-                    + "AND tenant_id = :tenant");
+                    + "updated_at = :now WHERE stream_id = :stream AND external_id = :id AND connection_id = :connection "
+                    + "AND unified_type = :type AND tenant_id = :tenant");
             for (PreparedRecord record : updates) {
-                bindUnified(batch, scope, record, now).add();
+                bindUnified(batch, scope, record, now).bind("stream", streams.get(record.unifiedType())).add();
             }
             int[] counts = batch.execute();
             for (int i = 0; i < counts.length; i++) {
@@ -264,9 +296,9 @@ public final class RecordRepository {
                 }
             }
         }
-        MultiRowInsert.insert(handle, "junction_unified_record", "tenant_id, connection_id, unified_type, external_id, entity, label, "
-                + "email, status, data, remote_updated_at, deleted, updated_at", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", toInsert,
-                new UnifiedRows(scope, now));
+        MultiRowInsert.insert(handle, "junction_unified_record", "stream_id, tenant_id, connection_id, unified_type, external_id, "
+                + "entity, label, email, status, data, remote_updated_at, deleted, updated_at", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                toInsert, new UnifiedRows(scope, streams, now));
     }
 
     private static PreparedBatch bindUnified(PreparedBatch batch, Scope scope, PreparedRecord record, Instant now) {
@@ -282,34 +314,34 @@ public final class RecordRepository {
     }
 
     /**
-     * A deletion knows the record's connection, entity and id but not its unified type, the unified key's second column
-     * (see {@link LeanerKeysMigration}); without it, the index scan would read every unified row of the tenant (or the
-     * planner would scan the table) for each deleted record: 19 ms a record at 200,000 rows on PostgreSQL, a
-     * 200,000-row scan on H2. Naming every unified type lets each database find the row by its key. PostgreSQL probes
-     * the key for each type of an IN list ({@link #ANY_UNIFIED_TYPE}); H2 uses such a list only on an index's first
-     * column, but looks up each key of a row-value IN list ({@link #unifiedKeys()}).
+     * A deletion knows the record's connection, entity and id but not its unified type, and so not its unified stream
+     * (see {@link Streams}); without it, each deleted record's row would be looked for among all the tenant's or
+     * connection's unified rows. Naming the connection's stream of every unified type (a stored row's type is always one
+     * of them: it is written from the enum) lets each database find the row by its key. PostgreSQL probes the key for
+     * each stream of an IN list; H2 looks up each key of a row-value IN list. The ids are the connection's, written as
+     * numbers (they are computed, never input).
      */
-    private static final String ANY_UNIFIED_TYPE = Arrays.stream(UnifiedType.values())
-            .map(type -> "'" + type.name() + "'").collect(Collectors.joining(", ", "(", ")"));
+    private static String unifiedKeys(boolean postgres, String connectionId) {
+        return postgres ? "stream_id IN " + unifiedStreamList(connectionId, "") + " AND external_id = :id"
+                : "(stream_id, external_id) IN " + unifiedStreamList(connectionId, ", :id");
+    }
 
-    /**
-     * {@code (tenant_id, unified_type, connection_id, external_id) IN ((:tenant, 'CONTACT', :connection, :id), ...)},
-     * every unified type (a stored row's type is always one of them: it is written from the enum).
-     */
-    private static String unifiedKeys() {
-        return "(tenant_id, unified_type, connection_id, external_id) IN " + Arrays.stream(UnifiedType.values())
-                .map(type -> "(:tenant, '" + type.name() + "', :connection, :id)").collect(Collectors.joining(", ", "(", ")"));
+    /** The connection's unified stream ids as an SQL list, each followed by {@code withEach} in a row value if given. */
+    private static String unifiedStreamList(String connectionId, String withEach) {
+        StringBuilder list = new StringBuilder("(");
+        for (long stream : Streams.everyUnified(connectionId)) {
+            list.append(list.length() == 1 ? "" : ", ").append(withEach.isEmpty() ? Long.toString(stream) : "(" + stream + withEach + ")");
+        }
+        return list.append(')').toString();
     }
 
     /**
      * The statement that marks a record's unified row deleted on PostgreSQL or H2 (binds {@code now, connection, entity,
      * id, tenant}); public for its plan test.
      */
-    public static String markUnifiedDeleted(boolean postgres) {
-        return "UPDATE junction_unified_record SET deleted = TRUE, updated_at = :now WHERE "
-                + (postgres ? "tenant_id = :tenant AND unified_type IN " + ANY_UNIFIED_TYPE
-                        + " AND connection_id = :connection AND external_id = :id" : unifiedKeys())
-                + " AND entity = :entity";
+    public static String markUnifiedDeleted(boolean postgres, String connectionId) {
+        return "UPDATE junction_unified_record SET deleted = TRUE, updated_at = :now WHERE " + unifiedKeys(postgres, connectionId)
+                + " AND connection_id = :connection AND entity = :entity AND tenant_id = :tenant";
     }
 
     /**
@@ -345,11 +377,12 @@ public final class RecordRepository {
 
     /** Marks one record deleted (raw and unified). Returns whether a live record was found. */
     private boolean markOneDeleted(Handle handle, Scope scope, String externalId, Instant now, boolean postgres) {
-        int raw = handle.createUpdate("UPDATE junction_raw_record SET deleted = TRUE, updated_at = :now WHERE connection_id = :connection "
-                        + "AND entity = :entity AND external_id = :id AND tenant_id = :tenant AND deleted = FALSE")
-                .bind("now", Sql.timestamp(now)).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+        int raw = handle.createUpdate("UPDATE junction_raw_record SET deleted = TRUE, updated_at = :now WHERE stream_id = :stream "
+                        + "AND external_id = :id AND connection_id = :connection AND entity = :entity AND tenant_id = :tenant "
+                        + "AND deleted = FALSE")
+                .bind("now", Sql.timestamp(now)).bind("stream", scope.rawStream()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
                 .bind("id", externalId).bind("tenant", scope.tenantId()).execute();
-        handle.createUpdate(markUnifiedDeleted(postgres))
+        handle.createUpdate(markUnifiedDeleted(postgres, scope.connectionId()))
                 .bind("now", Sql.timestamp(now)).bind("connection", scope.connectionId()).bind("entity", scope.entity())
                 .bind("id", externalId).bind("tenant", scope.tenantId()).execute();
         return raw == 1;
@@ -411,15 +444,17 @@ public final class RecordRepository {
         Map<String, String> unifiedTypes = new HashMap<>();
         if (postgres) {
             handle.createQuery("SELECT r.external_id, r.unified_type FROM UNNEST(:ids) AS u(id) JOIN junction_unified_record r "
-                            + "ON r.tenant_id = :tenant AND r.unified_type IN " + ANY_UNIFIED_TYPE + " AND r.connection_id = :connection "
-                            + "AND r.external_id = u.id WHERE r.entity = :entity")
+                            + "ON r.stream_id IN " + unifiedStreamList(scope.connectionId(), "") + " AND r.external_id = u.id "
+                            + "WHERE r.tenant_id = :tenant "
+                            + "AND r.connection_id = :connection AND r.entity = :entity")
                     .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
                     .bindArray("ids", String.class, externalIds)
                     .map((rs, ctx) -> Map.entry(rs.getString("external_id"), rs.getString("unified_type")))
                     .forEach(entry -> unifiedTypes.put(entry.getKey(), entry.getValue()));
         } else {
             // One key lookup per id (in process): H2 joined the ids by scanning the connection's rows once for each.
-            String byKey = "SELECT unified_type FROM junction_unified_record WHERE " + unifiedKeys() + " AND entity = :entity";
+            String byKey = "SELECT unified_type FROM junction_unified_record WHERE " + unifiedKeys(false, scope.connectionId())
+                    + " AND tenant_id = :tenant AND connection_id = :connection AND entity = :entity";
             for (String id : externalIds) {
                 handle.createQuery(byKey).bind("connection", scope.connectionId()).bind("id", id).bind("entity", scope.entity())
                         .bind("tenant", scope.tenantId()).mapTo(String.class).findFirst()
@@ -433,12 +468,12 @@ public final class RecordRepository {
     public record SweepCounts(long live, long unseen) {}
 
     public SweepCounts sweepCounts(Handle handle, Scope scope) {
-        long live = handle.createQuery("SELECT COUNT(*) FROM junction_raw_record WHERE connection_id = :connection "
-                        + "AND entity = :entity AND tenant_id = :tenant AND deleted = FALSE")
-                .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
+        long live = handle.createQuery("SELECT COUNT(*) FROM junction_raw_record WHERE stream_id = :stream "
+                        + "AND connection_id = :connection AND entity = :entity AND tenant_id = :tenant AND deleted = FALSE")
+                .bind("stream", scope.rawStream()).bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
                 .mapTo(Long.class).one();
         long unseen = handle.createQuery("SELECT COUNT(*) FROM junction_raw_record r WHERE " + unseen(handle))
-                .bind("pass", scope.passId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+                .bind("stream", scope.rawStream()).bind("pass", scope.passId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
                 .bind("tenant", scope.tenantId()).mapTo(Long.class).one();
         return new SweepCounts(live, unseen);
     }
@@ -447,7 +482,7 @@ public final class RecordRepository {
     public List<String> unseenIds(Handle handle, Scope scope, int limit) {
         return handle.createQuery("SELECT r.external_id FROM junction_raw_record r WHERE " + unseen(handle)
                         + " ORDER BY r.external_id LIMIT :limit")
-                .bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
+                .bind("stream", scope.rawStream()).bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
                 .bind("pass", scope.passId()).bind("limit", limit).mapTo(String.class).list();
     }
 
@@ -457,8 +492,8 @@ public final class RecordRepository {
      * (an anti-join on the unnested page rows, which PostgreSQL runs as one hash anti-join however many there are).
      */
     private static String unseen(Handle handle) {
-        String marked = "r.connection_id = :connection AND r.entity = :entity AND r.tenant_id = :tenant AND r.deleted = FALSE "
-                + "AND r.seen_pass < :pass";
+        String marked = "r.stream_id = :stream AND r.connection_id = :connection AND r.entity = :entity AND r.tenant_id = :tenant "
+                + "AND r.deleted = FALSE AND r.seen_pass < :pass";
         return !isPostgres(handle) ? marked : marked + " AND NOT EXISTS (SELECT 1 FROM (SELECT unnest(s.ids) AS id "
                 + "FROM junction_pass_seen s WHERE s.connection_id = :connection AND s.entity = :entity AND s.tenant_id = :tenant "
                 + "AND s.pass_id = :pass) listed WHERE listed.id = r.external_id)";
@@ -478,9 +513,9 @@ public final class RecordRepository {
 
     public Optional<RawRow> findRaw(Handle handle, String tenantId, String connectionId, String entity, String externalId) {
         return handle.createQuery("SELECT connection_id, entity, external_id, payload, content_hash, remote_updated_at, deleted, updated_at "
-                        + "FROM junction_raw_record WHERE tenant_id = :tenant AND connection_id = :connection AND entity = :entity "
-                        + "AND external_id = :id")
-                .bind("tenant", tenantId).bind("connection", connectionId).bind("entity", entity).bind("id", externalId)
+                        + "FROM junction_raw_record WHERE stream_id = :stream AND external_id = :id AND tenant_id = :tenant "
+                        + "AND connection_id = :connection AND entity = :entity")
+                .bind("stream", Streams.raw(connectionId, entity)).bind("tenant", tenantId).bind("connection", connectionId).bind("entity", entity).bind("id", externalId)
                 .map((rs, ctx) -> new RawRow(rs.getString("connection_id"), rs.getString("entity"), rs.getString("external_id"),
                         rs.getString("payload"), rs.getString("content_hash"), Sql.instant(rs, "remote_updated_at"),
                         rs.getBoolean("deleted"), Sql.instant(rs, "updated_at")))
@@ -489,9 +524,9 @@ public final class RecordRepository {
 
     /** Live external ids of one entity, for tests and reconciliation. */
     public List<String> liveIds(Handle handle, String tenantId, String connectionId, String entity) {
-        return handle.createQuery("SELECT external_id FROM junction_raw_record WHERE tenant_id = :tenant AND connection_id = :connection "
-                        + "AND entity = :entity AND deleted = FALSE")
-                .bind("tenant", tenantId).bind("connection", connectionId).bind("entity", entity)
+        return handle.createQuery("SELECT external_id FROM junction_raw_record WHERE stream_id = :stream AND tenant_id = :tenant "
+                        + "AND connection_id = :connection AND entity = :entity AND deleted = FALSE")
+                .bind("stream", Streams.raw(connectionId, entity)).bind("tenant", tenantId).bind("connection", connectionId).bind("entity", entity)
                 .mapTo(String.class).list();
     }
 }

@@ -169,6 +169,9 @@ public final class PushService {
         long pass = sync.checkpoint(change.tenantId(), change.connectionId(), entity.name()).passId();
         RecordRepository.Scope scope = new RecordRepository.Scope(change.tenantId(), change.connectionId(), entity.name(), null,
                 pass, RecordRepository.Source.PUSH);
+        if (prepared.record() != null) {
+            RecordRepository.registerStreams(database.jdbi(), scope, List.of(prepared.record()));
+        }
         database.jdbi().useTransaction(handle -> {
             if (prepared.record() != null) {
                 records.writePage(handle, scope, List.of(prepared.record()), false, now);

@@ -627,6 +627,7 @@ public final class WebhookService implements AutoCloseable {
             return notReached;
         }
         try {
+            RecordRepository.registerStreams(database.jdbi(), target.scope(), upserts);
             database.jdbi().useTransaction(handle -> {
                 if (!upserts.isEmpty()) {
                     records.writePage(handle, target.scope(), upserts, false, now);
@@ -697,6 +698,7 @@ public final class WebhookService implements AutoCloseable {
                 deadLettered(entry, entity, prepared, providerId, now);
                 return;
             }
+            RecordRepository.registerStreams(database.jdbi(), target.scope(), List.of(prepared.record()));
             database.jdbi().useTransaction(handle -> {
                 records.writePage(handle, target.scope(), List.of(prepared.record()), false, now);
                 repository.markProcessed(handle, entry, now);
