@@ -92,7 +92,6 @@ public final class ConnectionRepository {
 
     /** Deletes the connection and everything synced for it: records, change events, runs, webhooks, actions. */
     public boolean delete(String tenantId, String connectionId) {
-        List<Long> streams = new java.util.ArrayList<>();
         boolean deleted = jdbi.inTransaction(handle -> {
             handle.createUpdate("DELETE FROM junction_sync_run_entity WHERE tenant_id = :tenant AND run_id IN "
                             + "(SELECT id FROM junction_sync_run WHERE tenant_id = :tenant AND connection_id = :id)")
@@ -102,7 +101,6 @@ public final class ConnectionRepository {
                     .bind("tenant", tenantId).bind("id", connectionId)
                     .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getString(2))).list()
                     .forEach(stream -> {
-                        streams.add(stream.getKey());
                         handle.createUpdate("DELETE FROM " + (stream.getValue().equals(Streams.RAW) ? "junction_raw_record"
                                         : "junction_unified_record") + " WHERE stream_id = :stream AND tenant_id = :tenant "
                                         + "AND connection_id = :id")
@@ -119,7 +117,7 @@ public final class ConnectionRepository {
             return handle.createUpdate("DELETE FROM junction_connection WHERE tenant_id = :tenant AND id = :id")
                     .bind("tenant", tenantId).bind("id", connectionId).execute() == 1;
         });
-        Streams.forget(jdbi, streams);
+        Streams.forget(jdbi, connectionId);
         return deleted;
     }
 

@@ -234,20 +234,23 @@ public final class RecordRepository {
     }
 
     // The binders of the three tables' rows are classes, not lambdas: a lambda's body is compiled once as its own
-    // method and again inside the generated class that calls it, and these run for every record.
+    // method and again inside the generated class that calls it, and these run for every record (nor do they
+    // implement a generic interface: see MultiRowInsert.Binder).
 
-    private record RawRows(Scope scope, long stream, Instant now) implements MultiRowInsert.Binder<PreparedRecord> {
+    private record RawRows(Scope scope, long stream, Instant now) implements MultiRowInsert.Binder {
         @Override
-        public void bind(MultiRowInsert.Row row, PreparedRecord record) throws java.sql.SQLException {
+        public void bind(MultiRowInsert.Row row, Object item) throws java.sql.SQLException {
+            PreparedRecord record = (PreparedRecord) item;
             row.number(stream).text(scope.tenantId()).text(scope.connectionId()).text(scope.entity()).text(record.externalId())
                     .utf8(record.payloadUtf8()).text(record.contentHash()).timestamp(record.remoteUpdatedAt())
                     .flag(false).number(scope.passId()).timestamp(now).timestamp(now);
         }
     }
 
-    private record UnifiedRows(Scope scope, Map<String, Long> streams, Instant now) implements MultiRowInsert.Binder<PreparedRecord> {
+    private record UnifiedRows(Scope scope, Map<String, Long> streams, Instant now) implements MultiRowInsert.Binder {
         @Override
-        public void bind(MultiRowInsert.Row row, PreparedRecord record) throws java.sql.SQLException {
+        public void bind(MultiRowInsert.Row row, Object item) throws java.sql.SQLException {
+            PreparedRecord record = (PreparedRecord) item;
             row.number(streams.get(record.unifiedType())).text(scope.tenantId()).text(scope.connectionId()).text(record.unifiedType())
                     .text(record.externalId()).text(scope.entity()).text(truncate(record.label(), 1000))
                     .text(truncate(record.email(), 320)).text(truncate(record.status(), 64)).utf8(record.unifiedDataUtf8())
@@ -255,9 +258,10 @@ public final class RecordRepository {
         }
     }
 
-    private record ChangeRows(Scope scope, String source, Instant now) implements MultiRowInsert.Binder<ChangeRow> {
+    private record ChangeRows(Scope scope, String source, Instant now) implements MultiRowInsert.Binder {
         @Override
-        public void bind(MultiRowInsert.Row row, ChangeRow change) throws java.sql.SQLException {
+        public void bind(MultiRowInsert.Row row, Object item) throws java.sql.SQLException {
+            ChangeRow change = (ChangeRow) item;
             row.text(scope.tenantId()).text(scope.connectionId()).text(scope.entity())
                     .text(change.unifiedType()).text(change.externalId()).text(change.operation())
                     .text(source).text(scope.runId()).timestamp(now);

@@ -4,7 +4,7 @@ import dev.junction.core.model.UnifiedType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -34,7 +34,7 @@ public final class Streams {
      * with its handles). Registration is undone only by the connection's delete.
      */
     public static final class Registered implements JdbiConfig<Registered> {
-        private final Set<Long> ids = ConcurrentHashMap.newKeySet();
+        private final Map<Stream, Long> ids = new ConcurrentHashMap<>();
 
         public Registered() {
         }
@@ -92,11 +92,14 @@ public final class Streams {
      * @throws IllegalStateException when the stream's id is registered for another stream
      */
     public static long register(Jdbi jdbi, String tenantId, String connectionId, String kind, String name) {
-        long id = id(kind, connectionId, name);
-        Set<Long> registeredHere = jdbi.getConfig(Registered.class).ids;
-        if (registeredHere.contains(id)) {
-            return id;
+        // Every page asks, so a registered stream is looked up by its names, without computing its digest again.
+        Stream stream = new Stream(kind, connectionId, name);
+        Map<Stream, Long> registeredHere = jdbi.getConfig(Registered.class).ids;
+        Long known = registeredHere.get(stream);
+        if (known != null) {
+            return known;
         }
+        long id = id(kind, connectionId, name);
         jdbi.useHandle(handle -> {
             if (!registered(handle, id, tenantId, connectionId, kind, name)) {
                 try {
@@ -112,7 +115,7 @@ public final class Streams {
                 }
             }
         });
-        registeredHere.add(id);
+        registeredHere.put(stream, id);
         return id;
     }
 
@@ -133,7 +136,10 @@ public final class Streams {
     }
 
     /** Forgets the connection's streams in this process (its rows and registrations are being deleted). */
-    static void forget(Jdbi jdbi, java.util.Collection<Long> streamIds) {
-        jdbi.getConfig(Registered.class).ids.removeAll(streamIds);
+    static void forget(Jdbi jdbi, String connectionId) {
+        jdbi.getConfig(Registered.class).ids.keySet().removeIf(stream -> stream.connectionId().equals(connectionId));
     }
+
+    /** A stream by its names. */
+    private record Stream(String kind, String connectionId, String name) {}
 }
