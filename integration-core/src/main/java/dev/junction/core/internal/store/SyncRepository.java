@@ -185,13 +185,15 @@ public final class SyncRepository {
             return new PageDone(held, cancelRequested(handle, tenantId, progress.runId()));
         }
         String sql = "WITH checkpoint AS (UPDATE junction_sync_checkpoint SET pass_id = ?, pass_mode = ?, pass_cursor = ?, "
-                + "pass_since = ?, pass_until = ?, high_water_mark = ?, last_full_at = ?, updated_at = ? "
+                // Timestamps go as ISO text (see Sql.isoText).
+                + "pass_since = ?::timestamptz, pass_until = ?::timestamptz, high_water_mark = ?::timestamptz, "
+                + "last_full_at = ?::timestamptz, updated_at = ?::timestamptz "
                 + "WHERE tenant_id = ? AND connection_id = ? AND entity = ? RETURNING 1), "
                 + "progress AS (UPDATE junction_sync_run_entity SET status = ?, pages = ?, added = ?, updated = ?, unchanged = ?, "
-                + "deleted = ?, failed = ?, rate_limit_wait_ms = ?, error = ?, started_at = ?, finished_at = ? "
+                + "deleted = ?, failed = ?, rate_limit_wait_ms = ?, error = ?, started_at = ?::timestamptz, finished_at = ?::timestamptz "
                 + "WHERE run_id = ? AND entity = ? AND tenant_id = ? RETURNING 1), "
-                + "lease AS (UPDATE junction_sync_lease SET expires_at = ? WHERE connection_id = ? AND entity = ? AND tenant_id = ? "
-                + "AND run_id = ? RETURNING 1) "
+                + "lease AS (UPDATE junction_sync_lease SET expires_at = ?::timestamptz WHERE connection_id = ? AND entity = ? "
+                + "AND tenant_id = ? AND run_id = ? RETURNING 1) "
                 + "SELECT (SELECT COUNT(*) FROM checkpoint), (SELECT COUNT(*) FROM lease), "
                 + "(SELECT cancel_requested FROM junction_sync_run WHERE id = ? AND tenant_id = ?)";
         boolean checkpointSaved;
@@ -201,11 +203,11 @@ public final class SyncRepository {
             statement.setLong(++i, checkpoint.passId());
             statement.setString(++i, checkpoint.passMode());
             statement.setString(++i, checkpoint.passCursor());
-            statement.setObject(++i, Sql.timestamp(checkpoint.passSince()));
-            statement.setObject(++i, Sql.timestamp(checkpoint.passUntil()));
-            statement.setObject(++i, Sql.timestamp(checkpoint.highWaterMark()));
-            statement.setObject(++i, Sql.timestamp(checkpoint.lastFullAt()));
-            statement.setObject(++i, Sql.timestamp(now));
+            statement.setString(++i, Sql.isoText(checkpoint.passSince()));
+            statement.setString(++i, Sql.isoText(checkpoint.passUntil()));
+            statement.setString(++i, Sql.isoText(checkpoint.highWaterMark()));
+            statement.setString(++i, Sql.isoText(checkpoint.lastFullAt()));
+            statement.setString(++i, Sql.isoText(now));
             statement.setString(++i, tenantId);
             statement.setString(++i, checkpoint.connectionId());
             statement.setString(++i, checkpoint.entity());
@@ -218,12 +220,12 @@ public final class SyncRepository {
             statement.setLong(++i, progress.failed());
             statement.setLong(++i, progress.rateLimitWaitMillis());
             statement.setString(++i, progress.error());
-            statement.setObject(++i, Sql.timestamp(progress.startedAt()));
-            statement.setObject(++i, Sql.timestamp(progress.finishedAt()));
+            statement.setString(++i, Sql.isoText(progress.startedAt()));
+            statement.setString(++i, Sql.isoText(progress.finishedAt()));
             statement.setString(++i, progress.runId());
             statement.setString(++i, progress.entity());
             statement.setString(++i, tenantId);
-            statement.setObject(++i, Sql.timestamp(leaseExpires));
+            statement.setString(++i, Sql.isoText(leaseExpires));
             statement.setString(++i, checkpoint.connectionId());
             statement.setString(++i, checkpoint.entity());
             statement.setString(++i, tenantId);
