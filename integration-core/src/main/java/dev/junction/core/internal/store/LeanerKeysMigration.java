@@ -1,9 +1,7 @@
 package dev.junction.core.internal.store;
 
 import java.sql.Statement;
-import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * Version 10: one index each for the unified records and the change feed, where there were two.
@@ -29,50 +27,23 @@ import org.flywaydb.core.api.migration.JavaMigration;
  * <p>A Java migration because the two databases drop a primary key differently: PostgreSQL by the constraint's name
  * (for tables created by V1, {@code <table>_pkey}), H2 by {@code DROP PRIMARY KEY}.
  */
-public final class LeanerKeysMigration implements JavaMigration {
+public final class LeanerKeysMigration extends KeyMigration {
 
-    private final boolean postgres;
-
-    /** @param postgres whether the database is PostgreSQL (otherwise H2), as {@link Database#kind()} tells */
     LeanerKeysMigration(boolean postgres) {
-        this.postgres = postgres;
-    }
-
-    @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("10");
-    }
-
-    @Override
-    public String getDescription() {
-        return "leaner record keys";
-    }
-
-    @Override
-    public Integer getChecksum() {
-        return 10_001; // changes if the statements below ever change
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
+        super(postgres, "10", "leaner record keys", 10_001); // the checksum changes if the statements below ever change
     }
 
     @Override
     public void migrate(Context context) throws Exception {
         try (Statement statement = context.getConnection().createStatement()) {
-            statement.execute(dropPrimaryKey("junction_unified_record", postgres));
+            statement.execute(dropPrimaryKey("junction_unified_record"));
             statement.execute("DROP INDEX junction_unified_record_tenant_type");
             statement.execute("ALTER TABLE junction_unified_record ADD CONSTRAINT junction_unified_record_pkey "
                     + "PRIMARY KEY (tenant_id, unified_type, connection_id, external_id)");
-            statement.execute(dropPrimaryKey("junction_change_event", postgres));
+            statement.execute(dropPrimaryKey("junction_change_event"));
             statement.execute("DROP INDEX junction_change_event_tenant");
             statement.execute("ALTER TABLE junction_change_event ADD CONSTRAINT junction_change_event_pkey "
                     + "PRIMARY KEY (tenant_id, seq)");
         }
-    }
-
-    private static String dropPrimaryKey(String table, boolean postgres) {
-        return postgres ? "ALTER TABLE " + table + " DROP CONSTRAINT " + table + "_pkey" : "ALTER TABLE " + table + " DROP PRIMARY KEY";
     }
 }

@@ -78,7 +78,8 @@ public final class QueryRepository {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT connection_id, unified_type, external_id, entity, data, "
                         + "deleted, remote_updated_at, updated_at FROM junction_unified_record WHERE stream_id = :stream "
                         + "AND external_id = :id AND tenant_id = :tenant AND connection_id = :connection AND unified_type = :type")
-                .bind("stream", Streams.unified(connectionId, unifiedType)).bind("tenant", tenantId).bind("connection", connectionId).bind("type", unifiedType).bind("id", externalId)
+                .bind("stream", Streams.unified(connectionId, unifiedType)).bind("id", externalId).bind("tenant", tenantId)
+                .bind("connection", connectionId).bind("type", unifiedType)
                 .map((rs, ctx) -> unifiedRow(rs)).findOne());
     }
 
@@ -104,7 +105,8 @@ public final class QueryRepository {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM junction_raw_record WHERE stream_id = :stream "
                         + "AND tenant_id = :tenant AND connection_id = :connection AND entity = :entity"
                         + (includeDeleted ? "" : " AND deleted = FALSE"))
-                .bind("stream", Streams.raw(connectionId, entity)).bind("tenant", tenantId).bind("connection", connectionId).bind("entity", entity)
+                .bind("stream", Streams.raw(connectionId, entity)).bind("tenant", tenantId).bind("connection", connectionId)
+                .bind("entity", entity)
                 .mapTo(Long.class).one());
     }
 

@@ -180,7 +180,8 @@ public final class RecordRepository {
     public boolean nothingStored(Handle handle, Scope scope) {
         return handle.createQuery("SELECT COUNT(*) FROM (SELECT 1 FROM junction_raw_record WHERE stream_id = :stream "
                         + "AND connection_id = :connection AND entity = :entity AND tenant_id = :tenant LIMIT 1) stored")
-                .bind("stream", scope.rawStream()).bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
+                .bind("stream", scope.rawStream()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+                .bind("tenant", scope.tenantId())
                 .mapTo(Long.class).one() == 0;
     }
 
@@ -195,7 +196,7 @@ public final class RecordRepository {
     /**
      * The stored hash and deleted flag of each id, by one array parameter. PostgreSQL takes {@code = ANY(array)} as one
      * primary-key scan for all of them. H2 joins on {@code UNNEST}: it uses an index for an {@code IN} list or
-     * {@code ANY} only on an index's first column (here the third of the primary key), and scanned the whole entity
+     * {@code ANY} only on an index's first column (here the second of the primary key), and scanned the whole stream
      * on every page.
      */
     private Map<String, Existing> loadExisting(Handle handle, Scope scope, long stream, java.util.Collection<String> ids,
@@ -208,7 +209,8 @@ public final class RecordRepository {
                 ? "SELECT r.external_id, r.content_hash, r.deleted FROM junction_raw_record r WHERE r.stream_id = ? "
                         + "AND r.external_id = ANY(?) AND r.connection_id = ? AND r.entity = ? AND r.tenant_id = ?"
                 : "SELECT r.external_id, r.content_hash, r.deleted FROM UNNEST(?) AS u(id) JOIN junction_raw_record r "
-                        + "ON r.stream_id = ? AND r.external_id = u.id WHERE r.connection_id = ? AND r.entity = ? AND r.tenant_id = ?")) {
+                        + "ON r.stream_id = ? AND r.external_id = u.id "
+                        + "WHERE r.connection_id = ? AND r.entity = ? AND r.tenant_id = ?")) {
             java.sql.Array array = connection.createArrayOf("varchar", ids.toArray());
             statement.setLong(postgres ? 1 : 2, stream);
             statement.setArray(postgres ? 2 : 1, array);
@@ -474,7 +476,8 @@ public final class RecordRepository {
     public SweepCounts sweepCounts(Handle handle, Scope scope) {
         long live = handle.createQuery("SELECT COUNT(*) FROM junction_raw_record WHERE stream_id = :stream "
                         + "AND connection_id = :connection AND entity = :entity AND tenant_id = :tenant AND deleted = FALSE")
-                .bind("stream", scope.rawStream()).bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
+                .bind("stream", scope.rawStream()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+                .bind("tenant", scope.tenantId())
                 .mapTo(Long.class).one();
         long unseen = handle.createQuery("SELECT COUNT(*) FROM junction_raw_record r WHERE " + unseen(handle))
                 .bind("stream", scope.rawStream()).bind("pass", scope.passId()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
@@ -486,7 +489,8 @@ public final class RecordRepository {
     public List<String> unseenIds(Handle handle, Scope scope, int limit) {
         return handle.createQuery("SELECT r.external_id FROM junction_raw_record r WHERE " + unseen(handle)
                         + " ORDER BY r.external_id LIMIT :limit")
-                .bind("stream", scope.rawStream()).bind("connection", scope.connectionId()).bind("entity", scope.entity()).bind("tenant", scope.tenantId())
+                .bind("stream", scope.rawStream()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
+                .bind("tenant", scope.tenantId())
                 .bind("pass", scope.passId()).bind("limit", limit).mapTo(String.class).list();
     }
 
@@ -519,7 +523,8 @@ public final class RecordRepository {
         return handle.createQuery("SELECT connection_id, entity, external_id, payload, content_hash, remote_updated_at, deleted, updated_at "
                         + "FROM junction_raw_record WHERE stream_id = :stream AND external_id = :id AND tenant_id = :tenant "
                         + "AND connection_id = :connection AND entity = :entity")
-                .bind("stream", Streams.raw(connectionId, entity)).bind("tenant", tenantId).bind("connection", connectionId).bind("entity", entity).bind("id", externalId)
+                .bind("stream", Streams.raw(connectionId, entity)).bind("id", externalId).bind("tenant", tenantId)
+                .bind("connection", connectionId).bind("entity", entity)
                 .map((rs, ctx) -> new RawRow(rs.getString("connection_id"), rs.getString("entity"), rs.getString("external_id"),
                         rs.getString("payload"), rs.getString("content_hash"), Sql.instant(rs, "remote_updated_at"),
                         rs.getBoolean("deleted"), Sql.instant(rs, "updated_at")))

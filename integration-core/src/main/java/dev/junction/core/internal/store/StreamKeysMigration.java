@@ -6,9 +6,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.migration.Context;
-import org.flywaydb.core.api.migration.JavaMigration;
 
 /**
  * Version 11: the raw and unified records are keyed by {@code (stream_id, external_id)}, a 64-bit stream id (see
@@ -25,33 +23,11 @@ import org.flywaydb.core.api.migration.JavaMigration;
  * swaps the keys. A Java migration because the id is computed in Java and the two databases drop a primary key
  * differently.
  */
-public final class StreamKeysMigration implements JavaMigration {
+public final class StreamKeysMigration extends KeyMigration {
 
-    private final boolean postgres;
-
-    /** @param postgres whether the database is PostgreSQL (otherwise H2), as {@link Database#kind()} tells */
     StreamKeysMigration(boolean postgres) {
-        this.postgres = postgres;
-    }
-
-    @Override
-    public MigrationVersion getVersion() {
-        return MigrationVersion.fromVersion("11");
-    }
-
-    @Override
-    public String getDescription() {
-        return "record keys led by stream ids";
-    }
-
-    @Override
-    public Integer getChecksum() {
-        return 11_001; // changes if the statements below ever change
-    }
-
-    @Override
-    public boolean canExecuteInTransaction() {
-        return true;
+        // The checksum changes if the statements below ever change.
+        super(postgres, "11", "record keys led by stream ids", 11_001);
     }
 
     @Override
@@ -100,8 +76,7 @@ public final class StreamKeysMigration implements JavaMigration {
         }
         try (Statement statement = connection.createStatement()) {
             statement.execute("ALTER TABLE " + table + " ALTER COLUMN stream_id SET NOT NULL");
-            statement.execute(postgres ? "ALTER TABLE " + table + " DROP CONSTRAINT " + table + "_pkey"
-                    : "ALTER TABLE " + table + " DROP PRIMARY KEY");
+            statement.execute(dropPrimaryKey(table));
             statement.execute("ALTER TABLE " + table + " ADD CONSTRAINT " + table + "_pkey PRIMARY KEY (stream_id, external_id)");
         }
     }
