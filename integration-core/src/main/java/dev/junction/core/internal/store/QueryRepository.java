@@ -71,7 +71,7 @@ public final class QueryRepository {
         if (filter.text() != null) sql.append(" AND (LOWER(label) LIKE :text ESCAPE '!' OR LOWER(email) LIKE :text ESCAPE '!')");
         if (!filter.includeDeleted()) sql.append(" AND deleted = FALSE");
         if (after) sql.append(" AND external_id > :afterId");
-        return sql.append(" ORDER BY external_id LIMIT :limit").toString();
+        return sql.append(" ORDER BY stream_id, external_id LIMIT :limit").toString();
     }
 
     public Optional<UnifiedRow> unifiedOne(String tenantId, String connectionId, String unifiedType, String externalId) {

@@ -488,7 +488,7 @@ public final class RecordRepository {
     /** Up to {@code limit} ids of live records not seen in the scope's pass. */
     public List<String> unseenIds(Handle handle, Scope scope, int limit) {
         return handle.createQuery("SELECT r.external_id FROM junction_raw_record r WHERE " + unseen(handle)
-                        + " ORDER BY r.external_id LIMIT :limit")
+                        + " ORDER BY r.stream_id, r.external_id LIMIT :limit")
                 .bind("stream", scope.rawStream()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
                 .bind("tenant", scope.tenantId())
                 .bind("pass", scope.passId()).bind("limit", limit).mapTo(String.class).list();
