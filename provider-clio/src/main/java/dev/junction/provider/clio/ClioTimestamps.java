@@ -28,8 +28,9 @@ final class ClioTimestamps {
      * @throws DateTimeParseException when it is not an ISO-8601 date-time with an offset
      */
     static Instant instant(String text) {
-        OffsetDateTime fast = fastParse(text);
-        return fast != null ? fast.toInstant() : OffsetDateTime.parse(text).toInstant();
+        Fields fields = parse(text);
+        Instant fast = fields == null ? null : fields.instant();
+        return fast != null ? fast : OffsetDateTime.parse(text).toInstant();
     }
 
     /**
@@ -38,12 +39,51 @@ final class ClioTimestamps {
      * @throws DateTimeParseException when it is not an ISO-8601 date-time with an offset
      */
     static LocalDate localDate(String text) {
-        OffsetDateTime fast = fastParse(text);
+        Fields fields = parse(text);
+        OffsetDateTime fast = fields == null ? null : fields.offsetDateTime();
         return fast != null ? fast.toLocalDate() : OffsetDateTime.parse(text).toLocalDate();
     }
 
-    /** {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:MM)}, or null for anything else (left to the general parser). */
-    private static OffsetDateTime fastParse(String text) {
+    /** Days before each month's first in a common year. */
+    private static final int[] DAYS_BEFORE_MONTH = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    /** Days in each month of a common year (February gains one in a leap year). */
+    private static final int[] DAYS_IN_MONTH = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    /** Days from 0000-01-01 to 1970-01-01 in the proleptic Gregorian calendar. */
+    private static final long DAYS_0000_TO_1970 = 719_528;
+
+    /** The fields of {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:MM)}, each in its range. */
+    private record Fields(int year, int month, int day, int hour, int minute, int second, int nano, int offsetSeconds) {
+
+        /**
+         * The instant, computed from the fields without building a date-time: {@code LocalDate}'s validation switches
+         * on the month, and its branches, first taken deep into a sync as the records' dates vary, made the optimising
+         * compiler throw away and recompile the whole transformer it had inlined them into.
+         */
+        Instant instant() {
+            int leap = (year & 3) == 0 && (year % 100 != 0 || year % 400 == 0) ? 1 : 0;
+            if (day > DAYS_IN_MONTH[month - 1] + (month == 2 ? leap : 0)) {
+                return null; // the general parser reports it
+            }
+            long days = 365L * year + (year + 3) / 4 - (year + 99) / 100 + (year + 399) / 400
+                    + DAYS_BEFORE_MONTH[month - 1] + (month > 2 ? leap : 0) + day - 1 - DAYS_0000_TO_1970;
+            return Instant.ofEpochSecond(days * 86_400 + hour * 3_600 + minute * 60 + second - offsetSeconds, nano);
+        }
+
+        OffsetDateTime offsetDateTime() {
+            try {
+                return OffsetDateTime.of(LocalDateTime.of(year, month, day, hour, minute, second, nano),
+                        ZoneOffset.ofTotalSeconds(offsetSeconds));
+            } catch (DateTimeException outOfRange) {
+                return null; // the general parser reports it in its own words
+            }
+        }
+    }
+
+    /**
+     * The fields of {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}](Z|±HH:MM)}, or null for any other shape or a field out of range
+     * (left to the general parser).
+     */
+    private static Fields parse(String text) {
         int length = text.length();
         if (length < 20 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
                 || text.charAt(13) != ':' || text.charAt(16) != ':') {
@@ -77,29 +117,24 @@ final class ClioTimestamps {
         if (position >= length) {
             return null;
         }
-        ZoneOffset offset;
+        int offsetSeconds;
         char sign = text.charAt(position);
         if (sign == 'Z' && position + 1 == length) {
-            offset = ZoneOffset.UTC;
+            offsetSeconds = 0;
         } else if ((sign == '+' || sign == '-') && position + 6 == length && text.charAt(position + 3) == ':') {
             int hours = digits(text, position + 1, 2);
             int minutes = digits(text, position + 4, 2);
-            if ((hours | minutes) < 0) {
-                return null;
+            if (hours < 0 || minutes < 0 || minutes > 59 || hours * 3_600 + minutes * 60 > 18 * 3_600) {
+                return null; // ZoneOffset's range: ±18:00
             }
-            try {
-                offset = ZoneOffset.ofHoursMinutes(sign == '-' ? -hours : hours, sign == '-' ? -minutes : minutes);
-            } catch (DateTimeException outOfRange) {
-                return null;
-            }
+            offsetSeconds = (sign == '-' ? -1 : 1) * (hours * 3_600 + minutes * 60);
         } else {
             return null;
         }
-        try {
-            return OffsetDateTime.of(LocalDateTime.of(year, month, day, hour, minute, second, nano), offset);
-        } catch (DateTimeException outOfRange) {
-            return null; // the general parser reports it in its own words
+        if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
+            return null;
         }
+        return new Fields(year, month, day, hour, minute, second, nano, offsetSeconds);
     }
 
     private static int digits(String text, int start, int count) {

@@ -26,13 +26,33 @@ class ClioTimestampsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-            "2024-02-30T12:34:56Z", "2024-13-01T12:34:56Z", "2024-03-01T24:00:00Z", "2024-03-01T12:34:56",
+            "2024-02-30T12:34:56Z", "2023-02-29T12:34:56Z", "1900-02-29T00:00:00Z", "2024-04-31T00:00:00Z",
+            "2024-00-10T00:00:00Z", "2024-03-00T00:00:00Z", "2024-03-01T12:60:00Z", "2024-03-01T12:00:60Z",
+            "2024-03-01T12:00:00+18:01", "2024-13-01T12:34:56Z", "2024-03-01T24:00:00Z", "2024-03-01T12:34:56",
             "2024-03-01T12:34:56+19:00", "2024-03-01 12:34:56Z", "2024-03-01T12:34:56+0500", "2024-03-01T1a:34:56Z",
             "2024-03-01T12:34:56.1234567891Z",
             "2024-03-01T12:34:56Zjunk", "", "yesterday"})
     void refusesWhatTheGeneralParserRefuses(String text) {
         assertThatThrownBy(() -> OffsetDateTime.parse(text)).isInstanceOf(DateTimeParseException.class);
         assertThatThrownBy(() -> ClioTimestamps.instant(text)).isInstanceOf(DateTimeParseException.class);
+    }
+
+    /** Every day of four centuries (leap rules at 1900, 2000, 2100 included), at varied times, fractions and offsets. */
+    @Test
+    void agreesWithTheGeneralParserOnEveryDayOfFourCenturies() {
+        java.util.Random random = new java.util.Random(42);
+        String[] offsets = {"Z", "+00:00", "-05:00", "+05:30", "-09:30", "+14:00", "-12:00", "+18:00", "-18:00"};
+        for (java.time.LocalDate date = java.time.LocalDate.of(1899, 12, 1); date.getYear() < 2300; date = date.plusDays(1)) {
+            String fraction = switch (random.nextInt(4)) {
+                case 0 -> "";
+                case 1 -> "." + random.nextInt(10);
+                case 2 -> String.format(".%03d", random.nextInt(1000));
+                default -> String.format(".%09d", random.nextInt(1_000_000_000));
+            };
+            String text = String.format("%sT%02d:%02d:%02d%s%s", date, random.nextInt(24), random.nextInt(60), random.nextInt(60),
+                    fraction, offsets[random.nextInt(offsets.length)]);
+            assertThat(ClioTimestamps.instant(text)).as(text).isEqualTo(OffsetDateTime.parse(text).toInstant());
+        }
     }
 
     @Test
