@@ -29,14 +29,19 @@ public final class RecordRepository {
         }
     }
 
+    /** A page's records with the streams they go to, registered (see {@link #registerStreams}). */
+    public record RegisteredPage(List<PreparedRecord> records, long rawStream, Map<String, Long> unifiedStreams) {}
+
     /**
-     * Registers the streams a page's records go to (see {@link Streams#register}): callers that write a page in a
-     * transaction call this before opening it, so that a stream's first registration needs no second connection.
-     * {@link #writePage} registers them too (a lookup in memory once they are).
+     * Registers the streams a page's records go to (see {@link Streams#register}), before the transaction that writes
+     * them opens: a stream's first registration commits on a connection of its own, and is a lookup in memory after.
      */
-    public static void registerStreams(org.jdbi.v3.core.Jdbi jdbi, Scope scope, List<PreparedRecord> records) {
-        Streams.register(jdbi, scope.tenantId(), scope.connectionId(), Streams.RAW, scope.entity());
-        unifiedStreams(jdbi, scope, records);
+    public static RegisteredPage registerStreams(org.jdbi.v3.core.Jdbi jdbi, Scope scope, List<PreparedRecord> records) {
+        if (records.isEmpty()) {
+            return new RegisteredPage(records, scope.rawStream(), Map.of()); // nothing to write: nothing to register
+        }
+        long raw = Streams.register(jdbi, scope.tenantId(), scope.connectionId(), Streams.RAW, scope.entity());
+        return new RegisteredPage(records, raw, unifiedStreams(jdbi, scope, records));
     }
 
     /** The unified stream of each unified type among the records, registered. */
@@ -59,7 +64,7 @@ public final class RecordRepository {
      *
      * @param markSeen whether this write belongs to a full pass (only full passes feed mark-and-sweep)
      */
-    public PageOutcome writePage(Handle handle, Scope scope, List<PreparedRecord> records, boolean markSeen, Instant now) {
+    public PageOutcome writePage(Handle handle, Scope scope, RegisteredPage records, boolean markSeen, Instant now) {
         return writePage(handle, scope, records, markSeen, false, now);
     }
 
@@ -69,8 +74,9 @@ public final class RecordRepository {
      * the pass or a webhook stored it meanwhile), the insert fails with a unique violation, which rolls back the
      * page's transaction: the caller then writes the page again without the assumption (see {@link Database#isUniqueViolation}).
      */
-    public PageOutcome writePage(Handle handle, Scope scope, List<PreparedRecord> records, boolean markSeen, boolean assumeNew,
+    public PageOutcome writePage(Handle handle, Scope scope, RegisteredPage registered, boolean markSeen, boolean assumeNew,
             Instant now) {
+        List<PreparedRecord> records = registered.records();
         if (records.isEmpty()) {
             return PageOutcome.NONE;
         }
@@ -79,8 +85,8 @@ public final class RecordRepository {
         // calls, once for its loops and again for its calls.
         Map<String, PreparedRecord> byId = lastById(records);
         boolean postgres = isPostgres(handle);
-        long stream = Streams.register(handle.getJdbi(), scope.tenantId(), scope.connectionId(), Streams.RAW, scope.entity());
-        Map<String, Long> unifiedStreams = unifiedStreams(handle.getJdbi(), scope, records);
+        long stream = registered.rawStream();
+        Map<String, Long> unifiedStreams = registered.unifiedStreams();
         Map<String, Existing> existing = assumeNew ? Map.of() : loadExisting(handle, scope, stream, byId.keySet(), postgres);
         Classified page = Classified.of(byId.values(), existing);
 
@@ -368,8 +374,11 @@ public final class RecordRepository {
     private List<ChangeRow> markDeleted(Handle handle, Scope scope, List<String> externalIds, Instant now, boolean postgres) {
         if (externalIds.isEmpty()) return List.of();
         List<String> live = new ArrayList<>();
+        // The streams' ids are digests: computed once for all the ids, not once a record.
+        long rawStream = scope.rawStream();
+        String unifiedDeletion = markUnifiedDeleted(postgres, scope.connectionId());
         for (String id : externalIds) {
-            if (markOneDeleted(handle, scope, id, now, postgres)) {
+            if (markOneDeleted(handle, scope, rawStream, unifiedDeletion, id, now)) {
                 live.add(id);
             }
         }
@@ -382,13 +391,14 @@ public final class RecordRepository {
     }
 
     /** Marks one record deleted (raw and unified). Returns whether a live record was found. */
-    private boolean markOneDeleted(Handle handle, Scope scope, String externalId, Instant now, boolean postgres) {
+    private boolean markOneDeleted(Handle handle, Scope scope, long rawStream, String unifiedDeletion, String externalId,
+            Instant now) {
         int raw = handle.createUpdate("UPDATE junction_raw_record SET deleted = TRUE, updated_at = :now WHERE stream_id = :stream "
                         + "AND external_id = :id AND connection_id = :connection AND entity = :entity AND tenant_id = :tenant "
                         + "AND deleted = FALSE")
-                .bind("now", Sql.timestamp(now)).bind("stream", scope.rawStream()).bind("connection", scope.connectionId()).bind("entity", scope.entity())
-                .bind("id", externalId).bind("tenant", scope.tenantId()).execute();
-        handle.createUpdate(markUnifiedDeleted(postgres, scope.connectionId()))
+                .bind("now", Sql.timestamp(now)).bind("stream", rawStream).bind("connection", scope.connectionId())
+                .bind("entity", scope.entity()).bind("id", externalId).bind("tenant", scope.tenantId()).execute();
+        handle.createUpdate(unifiedDeletion)
                 .bind("now", Sql.timestamp(now)).bind("connection", scope.connectionId()).bind("entity", scope.entity())
                 .bind("id", externalId).bind("tenant", scope.tenantId()).execute();
         return raw == 1;

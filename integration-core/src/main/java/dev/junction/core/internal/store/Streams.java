@@ -86,8 +86,8 @@ public final class Streams {
     }
 
     /**
-     * Makes sure the stream is registered before a record of it is written, in a transaction of its own on another of
-     * the pool's connections (so that it is committed whatever becomes of the caller's); once per stream and process.
+     * Makes sure the stream is registered before a record of it is written, in a transaction of its own (callers
+     * register before they open the transaction that writes the records); once per stream and process.
      *
      * @throws IllegalStateException when the stream's id is registered for another stream
      */

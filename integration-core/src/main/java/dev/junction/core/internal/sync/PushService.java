@@ -169,12 +169,11 @@ public final class PushService {
         long pass = sync.checkpoint(change.tenantId(), change.connectionId(), entity.name()).passId();
         RecordRepository.Scope scope = new RecordRepository.Scope(change.tenantId(), change.connectionId(), entity.name(), null,
                 pass, RecordRepository.Source.PUSH);
-        if (prepared.record() != null) {
-            RecordRepository.registerStreams(database.jdbi(), scope, List.of(prepared.record()));
-        }
+        RecordRepository.RegisteredPage page = prepared.record() == null ? null
+                : RecordRepository.registerStreams(database.jdbi(), scope, List.of(prepared.record()));
         database.jdbi().useTransaction(handle -> {
-            if (prepared.record() != null) {
-                records.writePage(handle, scope, List.of(prepared.record()), false, now);
+            if (page != null) {
+                records.writePage(handle, scope, page, false, now);
             } else {
                 sync.insertDeadLetter(handle, change.tenantId(), change.connectionId(), entity.name(), remote.externalId(), null,
                         "push", prepared.error(), prepared.payload(), now);

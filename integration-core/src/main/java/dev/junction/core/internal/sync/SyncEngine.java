@@ -505,9 +505,10 @@ public final class SyncEngine {
         private PageOutcome writePage(OpenedConnector opened, EntityType entity, RecordRepository.Scope scope, Page page,
                 FetchedPage fetched, Checkpoint next, boolean full, boolean assumeNew, Counters counters, Instant now) {
             List<RecordPreparer.Failure> failures = fetched.prepared().failures();
-            RecordRepository.registerStreams(database.jdbi(), scope, fetched.prepared().records());
+            RecordRepository.RegisteredPage registered = RecordRepository.registerStreams(database.jdbi(), scope,
+                    fetched.prepared().records());
             return database.jdbi().inTransaction(handle -> {
-                PageOutcome written = records.writePage(handle, scope, fetched.prepared().records(), full, assumeNew, now);
+                PageOutcome written = records.writePage(handle, scope, registered, full, assumeNew, now);
                 for (RecordPreparer.Failure failure : failures) {
                     sync.insertDeadLetter(handle, tenantId, connectionId, entity.name(), failure.externalId(), runId, "sync",
                             failure.error(), failure.payload(), now);

@@ -627,10 +627,10 @@ public final class WebhookService implements AutoCloseable {
             return notReached;
         }
         try {
-            RecordRepository.registerStreams(database.jdbi(), target.scope(), upserts);
+            RecordRepository.RegisteredPage page = RecordRepository.registerStreams(database.jdbi(), target.scope(), upserts);
             database.jdbi().useTransaction(handle -> {
                 if (!upserts.isEmpty()) {
-                    records.writePage(handle, target.scope(), upserts, false, now);
+                    records.writePage(handle, target.scope(), page, false, now);
                 }
                 records.deleteRecords(handle, target.scope(), deletions, now);
                 for (InboxRow entry : applied) {
@@ -698,9 +698,10 @@ public final class WebhookService implements AutoCloseable {
                 deadLettered(entry, entity, prepared, providerId, now);
                 return;
             }
-            RecordRepository.registerStreams(database.jdbi(), target.scope(), List.of(prepared.record()));
+            RecordRepository.RegisteredPage page = RecordRepository.registerStreams(database.jdbi(), target.scope(),
+                    List.of(prepared.record()));
             database.jdbi().useTransaction(handle -> {
-                records.writePage(handle, target.scope(), List.of(prepared.record()), false, now);
+                records.writePage(handle, target.scope(), page, false, now);
                 repository.markProcessed(handle, entry, now);
             });
             observer.webhookEvent(providerId, WebhookEventOutcome.PROCESSED);
