@@ -140,10 +140,15 @@ public final class Json {
 
     /** Hex SHA-256 of the bytes. */
     public static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(sha256Digest(bytes));
+    }
+
+    /** SHA-256 of the bytes. */
+    public static byte[] sha256Digest(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException(e); // every Java platform has SHA-256
         }
     }
 

@@ -1,9 +1,8 @@
 package dev.junction.core.internal.store;
 
+import dev.junction.core.internal.Json;
 import dev.junction.core.model.UnifiedType;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
@@ -69,14 +68,8 @@ public final class Streams {
     }
 
     static long id(String kind, String connectionId, String name) {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
         // Lengths first, so that no two (kind, connection, name) triples digest the same bytes.
-        byte[] digest = sha256.digest((kind.length() + ":" + kind + connectionId.length() + ":" + connectionId + name)
+        byte[] digest = Json.sha256Digest((kind.length() + ":" + kind + connectionId.length() + ":" + connectionId + name)
                 .getBytes(StandardCharsets.UTF_8));
         long id = 0;
         for (int i = 0; i < 8; i++) {

@@ -19,7 +19,6 @@ import dev.junction.core.internal.ProviderRegistry;
 import dev.junction.core.internal.store.ConnectionRow;
 import dev.junction.core.internal.store.Database;
 import dev.junction.core.internal.store.PageOutcome;
-import dev.junction.core.internal.store.PreparedRecord;
 import dev.junction.core.internal.store.RecordRepository;
 import dev.junction.core.internal.store.SyncRepository;
 import dev.junction.core.internal.store.SyncRepository.Checkpoint;
