@@ -41,31 +41,47 @@ public final class Json {
         }
     }
 
-    /** {@code value.toString()}, written by hand (see {@link IsoInstantSerializer}). */
+    /** Seconds from 0000-01-01T00:00:00Z to the epoch. */
+    private static final long SECONDS_0000_TO_1970 = 62_167_219_200L;
+
+    /**
+     * {@code value.toString()}, written by hand (see {@link IsoInstantSerializer}). The date is computed from the day
+     * count by arithmetic alone (H. Hinnant's days-to-civil algorithm, with the January/February flag as a sign bit):
+     * {@code LocalDateTime.ofEpochSecond} corrects its year estimate with a branch that only some dates take, and the
+     * first such date deep into a sync made the optimising compiler discard and recompile every method it had inlined
+     * this into.
+     */
     public static String iso(java.time.Instant value) {
-        if (value.getEpochSecond() < -62_167_219_200L || value.getEpochSecond() >= 253_402_300_800L) {
-            return value.toString(); // before year 0 or after 9999
-        }
-        java.time.LocalDateTime utc = java.time.LocalDateTime.ofEpochSecond(value.getEpochSecond(), value.getNano(),
-                java.time.ZoneOffset.UTC);
-        int year = utc.getYear();
-        if (year < 0 || year > 9999) {
+        long sinceYearZero = value.getEpochSecond() + SECONDS_0000_TO_1970;
+        // From 0000-03-01 (the day count below starts there) up to 9999-12-31T23:59:59; anything else as toString().
+        if (sinceYearZero < 60L * 86_400 || value.getEpochSecond() >= 253_402_300_800L) {
             return value.toString();
         }
-        char[] out = new char[30];
+        long days = sinceYearZero / 86_400 - 60; // days since 0000-03-01, a leap day at the end of each cycle
+        int secondOfDay = (int) (sinceYearZero % 86_400);
+        long era = days / 146_097;
+        long dayOfEra = days - era * 146_097;
+        long yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+        long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+        long marchMonth = (5 * dayOfYear + 2) / 153; // 0 = March .. 11 = February
+        long januaryOrFebruary = (9 - marchMonth) >>> 63;
+        int day = (int) (dayOfYear - (153 * marchMonth + 2) / 5 + 1);
+        int month = (int) (marchMonth + 3 - 12 * januaryOrFebruary);
+        int year = (int) (yearOfEra + era * 400 + januaryOrFebruary);
+        byte[] out = new byte[30];
         int at = 0;
         at = digits(out, at, year, 4);
         out[at++] = '-';
-        at = digits(out, at, utc.getMonthValue(), 2);
+        at = digits(out, at, month, 2);
         out[at++] = '-';
-        at = digits(out, at, utc.getDayOfMonth(), 2);
+        at = digits(out, at, day, 2);
         out[at++] = 'T';
-        at = digits(out, at, utc.getHour(), 2);
+        at = digits(out, at, secondOfDay / 3_600, 2);
         out[at++] = ':';
-        at = digits(out, at, utc.getMinute(), 2);
+        at = digits(out, at, secondOfDay / 60 % 60, 2);
         out[at++] = ':';
-        at = digits(out, at, utc.getSecond(), 2);
-        int nano = utc.getNano();
+        at = digits(out, at, secondOfDay % 60, 2);
+        int nano = value.getNano();
         if (nano != 0) {
             out[at++] = '.';
             if (nano % 1_000_000 == 0) at = digits(out, at, nano / 1_000_000, 3);
@@ -73,12 +89,12 @@ public final class Json {
             else at = digits(out, at, nano, 9);
         }
         out[at++] = 'Z';
-        return new String(out, 0, at);
+        return new String(out, 0, at, StandardCharsets.ISO_8859_1);
     }
 
-    private static int digits(char[] out, int at, int value, int width) {
+    private static int digits(byte[] out, int at, int value, int width) {
         for (int i = at + width - 1; i >= at; i--) {
-            out[i] = (char) ('0' + value % 10);
+            out[i] = (byte) ('0' + value % 10);
             value /= 10;
         }
         return at + width;

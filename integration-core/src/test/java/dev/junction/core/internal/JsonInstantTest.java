@@ -25,7 +25,14 @@ class JsonInstantTest {
             assertThat(Json.iso(value)).isEqualTo(value.toString());
             assertThat(Json.write(value)).isEqualTo("\"" + value + "\"");
         }
-        for (Instant edge : new Instant[] {Instant.EPOCH, Instant.MIN, Instant.MAX, Instant.parse("-0001-12-31T23:59:59Z"),
+        // Every day of four centuries either side of the epoch, at a random second (the date is computed by hand).
+        for (long day = Instant.parse("1600-01-01T00:00:00Z").getEpochSecond() / 86_400;
+                day <= Instant.parse("2400-12-31T00:00:00Z").getEpochSecond() / 86_400; day++) {
+            Instant value = Instant.ofEpochSecond(day * 86_400 + random.nextInt(86_400));
+            assertThat(Json.iso(value)).isEqualTo(value.toString());
+        }
+        for (Instant edge : new Instant[] {Instant.parse("0000-01-01T00:00:00Z"), Instant.parse("0000-02-29T23:59:59Z"),
+                Instant.parse("0000-03-01T00:00:00Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"), Instant.EPOCH, Instant.MIN, Instant.MAX, Instant.parse("-0001-12-31T23:59:59Z"),
                 Instant.parse("+10000-01-01T00:00:00Z"), Instant.parse("1969-12-31T23:59:59.999999999Z")}) {
             assertThat(Json.iso(edge)).isEqualTo(edge.toString());
             assertThat(Json.read(Json.write(edge), Instant.class)).isEqualTo(edge);

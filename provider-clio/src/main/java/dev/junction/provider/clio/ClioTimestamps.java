@@ -44,10 +44,12 @@ final class ClioTimestamps {
         return fast != null ? fast.toLocalDate() : OffsetDateTime.parse(text).toLocalDate();
     }
 
-    /** Days before each month's first in a common year. */
-    private static final int[] DAYS_BEFORE_MONTH = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-    /** Days in each month of a common year (February gains one in a leap year). */
-    private static final int[] DAYS_IN_MONTH = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    /** Days before each month's first: twelve for a common year, then twelve for a leap year. */
+    private static final int[] DAYS_BEFORE_MONTH = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334,
+            0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335};
+    /** Days in each month: twelve for a common year, then twelve for a leap year. */
+    private static final int[] DAYS_IN_MONTH = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
+            31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     /** Days from 0000-01-01 to 1970-01-01 in the proleptic Gregorian calendar. */
     private static final long DAYS_0000_TO_1970 = 719_528;
 
@@ -55,18 +57,28 @@ final class ClioTimestamps {
     private record Fields(int year, int month, int day, int hour, int minute, int second, int nano, int offsetSeconds) {
 
         /**
-         * The instant, computed from the fields without building a date-time: {@code LocalDate}'s validation switches
-         * on the month, and its branches, first taken deep into a sync as the records' dates vary, made the optimising
-         * compiler throw away and recompile the whole transformer it had inlined them into.
+         * The instant, computed from the fields without building a date-time and without a branch on the date:
+         * {@code LocalDate}'s validation switches on the month, and such branches (a leap year, February), first
+         * taken deep into a sync as the records' dates vary, made the optimising compiler throw away and recompile
+         * the whole transformer it had inlined them into. The leap-year flag is computed with sign bits, and the
+         * month tables are indexed by it.
          */
         Instant instant() {
-            int leap = (year & 3) == 0 && (year % 100 != 0 || year % 400 == 0) ? 1 : 0;
-            if (day > DAYS_IN_MONTH[month - 1] + (month == 2 ? leap : 0)) {
+            int month0 = (isLeap(year) * 12) + month - 1;
+            if (day > DAYS_IN_MONTH[month0]) {
                 return null; // the general parser reports it
             }
             long days = 365L * year + (year + 3) / 4 - (year + 99) / 100 + (year + 399) / 400
-                    + DAYS_BEFORE_MONTH[month - 1] + (month > 2 ? leap : 0) + day - 1 - DAYS_0000_TO_1970;
+                    + DAYS_BEFORE_MONTH[month0] + day - 1 - DAYS_0000_TO_1970;
             return Instant.ofEpochSecond(days * 86_400 + hour * 3_600 + minute * 60 + second - offsetSeconds, nano);
+        }
+
+        /** 1 for a leap year of 0..9999, else 0: {@code (x - 1) >>> 31} is 1 exactly when x is 0. */
+        private static int isLeap(int year) {
+            int by4 = ((year & 3) - 1) >>> 31;
+            int by100 = ((year % 100) - 1) >>> 31;
+            int by400 = ((year % 400) - 1) >>> 31;
+            return by4 & ((by100 ^ 1) | by400);
         }
 
         OffsetDateTime offsetDateTime() {
