@@ -159,13 +159,33 @@ public final class Json {
         return HexFormat.of().formatHex(sha256Digest(bytes));
     }
 
-    /** SHA-256 of the bytes. */
-    public static byte[] sha256Digest(byte[] bytes) {
+    /**
+     * Never used itself: each digest clones it, which skips the provider lookup {@code MessageDigest.getInstance} makes
+     * on every call (a record is hashed at least once).
+     */
+    private static final MessageDigest SHA_256;
+
+    static {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
+            SHA_256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e); // every Java platform has SHA-256
         }
+    }
+
+    /** SHA-256 of the bytes. */
+    public static byte[] sha256Digest(byte[] bytes) {
+        MessageDigest digest;
+        try {
+            digest = (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException notCloneable) { // the JDK's own can be; another provider's perhaps not
+            try {
+                digest = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return digest.digest(bytes);
     }
 
     /** The input with object keys sorted, so that key order does not change the request hash. */

@@ -17,7 +17,7 @@ public record Contact(String externalId, Kind kind, String name, String firstNam
 
     public Contact {
         Objects.requireNonNull(externalId, "externalId");
-        customFields = customFields == null ? Map.of() : Map.copyOf(customFields);
+        customFields = CustomFieldValues.copy(customFields);
     }
 
     @Override

@@ -17,7 +17,7 @@ public record Engagement(String externalId, String number, String title, String 
 
     public Engagement {
         Objects.requireNonNull(externalId, "externalId");
-        customFields = customFields == null ? Map.of() : Map.copyOf(customFields);
+        customFields = CustomFieldValues.copy(customFields);
     }
 
     @Override

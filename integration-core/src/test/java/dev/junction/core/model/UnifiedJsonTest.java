@@ -1,6 +1,7 @@
 package dev.junction.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.junction.core.internal.Json;
 import java.math.BigDecimal;
@@ -33,5 +34,30 @@ class UnifiedJsonTest {
         }
         assertThat(Json.write(records.get(0))).contains("\"email\":\"ada@example.com\"");
         assertThat(Json.write(records.get(1))).contains("\"status\":\"paid\"");
+    }
+
+    /** Custom field values keep the provider's order, so every process writes a record's JSON byte for byte alike. */
+    @Test
+    void customFieldValuesKeepTheirOrderAndRefuseNulls() {
+        java.util.LinkedHashMap<String, String> values = new java.util.LinkedHashMap<>();
+        for (int i = 20; i > 0; i--) {
+            values.put("field-" + i, "value " + i);
+        }
+        Contact contact = new Contact("1", null, "Ada", null, null, null, null, null, values, AT, AT);
+        Engagement engagement = new Engagement("2", "M-1", null, null, null, null, null, null, values, AT, AT);
+
+        assertThat(contact.customFields()).containsExactlyEntriesOf(values);
+        assertThat(engagement.customFields()).containsExactlyEntriesOf(values);
+        String json = Json.write(contact);
+        assertThat(json).contains("\"customFields\":{\"field-20\":\"value 20\",\"field-19\":\"value 19\"");
+        assertThat(Json.read(json, Contact.class)).isEqualTo(contact);
+        values.put("field-1", "changed");
+        assertThat(contact.customFields()).containsEntry("field-1", "value 1"); // a copy, not a view
+        assertThatThrownBy(() -> contact.customFields().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+        java.util.Map<String, String> withNull = new java.util.HashMap<>();
+        withNull.put("field", null);
+        assertThatThrownBy(() -> new Contact("1", null, null, null, null, null, null, null, withNull, AT, AT))
+                .isInstanceOf(NullPointerException.class);
+        assertThat(new Contact("1", null, null, null, null, null, null, null, null, AT, AT).customFields()).isEmpty();
     }
 }
