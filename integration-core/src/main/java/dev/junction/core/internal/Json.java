@@ -17,6 +17,7 @@ import java.util.Map;
 public final class Json {
 
     public static final ObjectMapper MAPPER = new ObjectMapper()
+            .setNodeFactory(dev.junction.core.http.internal.SmallObjectNodes.INSTANCE)
             .registerModule(new JavaTimeModule())
             .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("junction-instants")
                     .addSerializer(java.time.Instant.class, new IsoInstantSerializer()))

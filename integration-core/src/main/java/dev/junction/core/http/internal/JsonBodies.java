@@ -36,10 +36,11 @@ public final class JsonBodies {
 
     /**
      * The mapper a stack uses unless given another: java.time support, unknown properties ignored (providers add
-     * fields), trailing garbage after the JSON value rejected.
+     * fields), trailing garbage after the JSON value rejected, objects' fields kept in {@link SmallObjectNodes}' maps.
      */
     public static ObjectMapper standardMapper() {
         return JsonMapper.builder()
+                .nodeFactory(SmallObjectNodes.INSTANCE)
                 .addModule(new JavaTimeModule())
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
