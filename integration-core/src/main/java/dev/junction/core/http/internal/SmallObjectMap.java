@@ -130,11 +130,6 @@ final class SmallObjectMap extends AbstractMap<String, JsonNode> {
     }
 
     @Override
-    public boolean isEmpty() {
-        return size() == 0;
-    }
-
-    @Override
     public void clear() {
         modifications++;
         if (large != null) {
@@ -176,7 +171,7 @@ final class SmallObjectMap extends AbstractMap<String, JsonNode> {
 
         @Override
         public Entry<String, JsonNode> next() {
-            if (expected != modifications || large != null) {
+            if (expected != modifications) { // moving into the large map counts as one too
                 throw new ConcurrentModificationException();
             }
             if (next >= size) {
@@ -191,7 +186,7 @@ final class SmallObjectMap extends AbstractMap<String, JsonNode> {
             if (current < 0) {
                 throw new IllegalStateException();
             }
-            if (expected != modifications || large != null) {
+            if (expected != modifications) { // moving into the large map counts as one too
                 throw new ConcurrentModificationException();
             }
             removeAt(current);

@@ -244,7 +244,7 @@ final class MultiRowInsert {
      * Inserts {@code values} into {@code table}'s {@code columns}; each row's placeholders are {@code rowTemplate}
      * (such as {@code "(?, ?, ?)"}, one {@code ?} per column, each bound in column order by {@code binder}).
      */
-    static <T> void insert(Handle handle, String table, String columns, String rowTemplate, List<T> values, Binder binder) {
+    static void insert(Handle handle, String table, String columns, String rowTemplate, List<?> values, Binder binder) {
         if (values.isEmpty()) return;
         Connection connection = handle.getConnection();
         if (values.size() >= COPY_FROM) {
@@ -257,7 +257,7 @@ final class MultiRowInsert {
         int parameters = (int) rowTemplate.chars().filter(c -> c == '?').count();
         int chunk = Math.max(1, MAX_PARAMETERS / Math.max(parameters, 1));
         for (int from = 0; from < values.size(); from += chunk) {
-            List<T> part = values.subList(from, Math.min(values.size(), from + chunk));
+            List<?> part = values.subList(from, Math.min(values.size(), from + chunk));
             StringBuilder sql = new StringBuilder(64 + part.size() * (rowTemplate.length() + 2))
                     .append("INSERT INTO ").append(table).append(" (").append(columns).append(") VALUES ");
             for (int i = 0; i < part.size(); i++) {
@@ -267,7 +267,7 @@ final class MultiRowInsert {
             String text = sql.toString();
             try (PreparedStatement statement = connection.prepareStatement(text)) {
                 Row row = new StatementRow(statement);
-                for (T value : part) {
+                for (Object value : part) {
                     binder.bind(row, value);
                 }
                 statement.executeUpdate();
@@ -294,10 +294,10 @@ final class MultiRowInsert {
         return (int) columns.chars().filter(c -> c == ',').count() + 1;
     }
 
-    private static <T> void copy(CopyIn copy, String table, int columns, List<T> values, Binder binder) {
+    private static void copy(CopyIn copy, String table, int columns, List<?> values, Binder binder) {
         try {
             CopyBinary rows = new CopyBinary(columns, copy::writeToCopy);
-            for (T value : values) {
+            for (Object value : values) {
                 rows.startRow();
                 binder.bind(rows, value);
             }
