@@ -10,11 +10,11 @@ import dev.junction.core.model.Invoice;
 import dev.junction.core.model.Payment;
 import dev.junction.core.model.UnifiedRecord;
 import dev.junction.core.spi.RemoteRecord;
+import dev.junction.core.spi.Timestamps;
 import dev.junction.core.spi.Transformer;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -146,7 +146,7 @@ final class AscoraTransformer implements Transformer {
             return null;
         }
         try {
-            return OffsetDateTime.parse(value).toInstant();
+            return Timestamps.instant(value);
         } catch (DateTimeParseException e) {
             try {
                 return LocalDate.parse(value.length() >= 10 ? value.substring(0, 10) : value).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();

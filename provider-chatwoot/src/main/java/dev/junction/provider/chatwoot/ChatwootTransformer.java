@@ -10,6 +10,7 @@ import dev.junction.core.model.Message;
 import dev.junction.core.model.UnifiedRecord;
 import dev.junction.core.model.User;
 import dev.junction.core.spi.RemoteRecord;
+import dev.junction.core.spi.Timestamps;
 import dev.junction.core.spi.Transformer;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -152,7 +153,7 @@ final class ChatwootTransformer implements Transformer {
                 return Instant.ofEpochSecond(Long.parseLong(value));
             }
             try {
-                return java.time.OffsetDateTime.parse(value).toInstant();
+                return Timestamps.instant(value);
             } catch (DateTimeParseException e) {
                 throw bad(null, "not a timestamp: " + value);
             }

@@ -12,10 +12,10 @@ import dev.junction.core.http.HttpCall;
 import dev.junction.core.http.HttpResult;
 import dev.junction.core.http.ProviderHttpClient;
 import dev.junction.core.spi.Action;
+import dev.junction.core.spi.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.List;
@@ -226,7 +226,7 @@ public final class ClinikoActions {
             return null;
         }
         try {
-            return OffsetDateTime.parse(text.get()).toInstant();
+            return Timestamps.instant(text.get());
         } catch (DateTimeParseException e) {
             throw invalid("'" + name + "' must be an ISO-8601 timestamp with an offset, such as 2026-01-31T09:00:00Z");
         }

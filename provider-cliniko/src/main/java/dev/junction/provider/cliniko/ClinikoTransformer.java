@@ -15,12 +15,12 @@ import dev.junction.core.model.Invoice;
 import dev.junction.core.model.UnifiedRecord;
 import dev.junction.core.model.User;
 import dev.junction.core.spi.RemoteRecord;
+import dev.junction.core.spi.Timestamps;
 import dev.junction.core.spi.Transformer;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -179,7 +179,7 @@ public final class ClinikoTransformer implements Transformer {
             return null;
         }
         try {
-            return OffsetDateTime.parse(value.asText()).toInstant();
+            return Timestamps.instant(value.asText());
         } catch (DateTimeParseException e) {
             return null;
         }
@@ -194,7 +194,7 @@ public final class ClinikoTransformer implements Transformer {
             throw unexpected(entity, "field '" + field + "' is not a timestamp string");
         }
         try {
-            return OffsetDateTime.parse(value.asText()).toInstant();
+            return Timestamps.instant(value.asText());
         } catch (DateTimeParseException e) {
             throw unexpected(entity, "field '" + field + "' is not an ISO-8601 timestamp");
         }

@@ -16,6 +16,7 @@ import dev.junction.core.spi.EntityType;
 import dev.junction.core.spi.FetchRequest;
 import dev.junction.core.spi.Page;
 import dev.junction.core.spi.RemoteRecord;
+import dev.junction.core.spi.Timestamps;
 import dev.junction.core.spi.WebhookSubscriptions;
 import java.time.Clock;
 import java.time.Instant;
@@ -132,7 +133,7 @@ final class ClioConnector implements Connector {
             return null;
         }
         try {
-            return ClioTimestamps.instant(value.asText());
+            return Timestamps.instant(value.asText());
         } catch (DateTimeParseException e) {
             return null;
         }

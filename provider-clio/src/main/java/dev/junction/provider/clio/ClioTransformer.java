@@ -15,6 +15,7 @@ import dev.junction.core.model.TimeEntry;
 import dev.junction.core.model.UnifiedRecord;
 import dev.junction.core.model.User;
 import dev.junction.core.spi.RemoteRecord;
+import dev.junction.core.spi.Timestamps;
 import dev.junction.core.spi.Transformer;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -174,7 +175,7 @@ public final class ClioTransformer implements Transformer {
             String text = text(name);
             if (text == null || text.isEmpty()) return null;
             try {
-                return ClioTimestamps.instant(text);
+                return Timestamps.instant(text);
             } catch (DateTimeParseException e) {
                 throw unexpected(record, "field '" + name + "' is not an ISO-8601 timestamp: '" + text + "'");
             }
@@ -184,7 +185,7 @@ public final class ClioTransformer implements Transformer {
             String text = text(name);
             if (text == null || text.isEmpty()) return null;
             try {
-                return text.length() > 10 ? ClioTimestamps.localDate(text) : LocalDate.parse(text);
+                return text.length() > 10 ? Timestamps.localDate(text) : LocalDate.parse(text);
             } catch (DateTimeParseException e) {
                 throw unexpected(record, "field '" + name + "' is not an ISO-8601 date: '" + text + "'");
             }

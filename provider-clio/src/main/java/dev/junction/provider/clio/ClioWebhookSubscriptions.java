@@ -9,6 +9,7 @@ import dev.junction.core.error.ErrorKind;
 import dev.junction.core.error.JunctionException;
 import dev.junction.core.http.HttpCall;
 import dev.junction.core.http.ProviderHttpClient;
+import dev.junction.core.spi.Timestamps;
 import dev.junction.core.spi.WebhookSubscription;
 import dev.junction.core.spi.WebhookSubscriptions;
 import java.net.URI;
@@ -16,7 +17,6 @@ import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -241,7 +241,7 @@ public final class ClioWebhookSubscriptions implements WebhookSubscriptions {
             return null;
         }
         try {
-            return OffsetDateTime.parse(node.asText()).toInstant();
+            return Timestamps.instant(node.asText());
         } catch (DateTimeParseException unparseable) {
             return null;
         }

@@ -1,4 +1,4 @@
-package dev.junction.provider.clio;
+package dev.junction.core.spi;
 
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -9,17 +9,18 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
 /**
- * Parses Clio's timestamps ({@code 2024-03-01T12:34:56Z}, {@code 2024-03-01T12:34:56.123-05:00}) to an
- * {@link Instant}, with the result and the errors of {@link OffsetDateTime#parse(CharSequence)}.
+ * ISO-8601 timestamps with an offset ({@code 2024-03-01T12:34:56Z}, {@code 2024-03-01T12:34:56.123-05:00}), as
+ * providers send them, parsed with the result and the errors of {@link OffsetDateTime#parse(CharSequence)}: a
+ * transformer calls {@link #instant} where it would call {@code OffsetDateTime.parse(text).toInstant()}.
  *
  * <p>The common shape is read by hand: {@code OffsetDateTime.parse} goes through a general formatter that fills a
  * map per call, and with two or three timestamps in every record it was the largest cost of transforming a page.
  * Anything else (other shapes, out-of-range fields) falls back to {@code OffsetDateTime.parse}, so the accepted
  * texts and the exceptions are unchanged. Stateless and thread-safe.
  */
-final class ClioTimestamps {
+public final class Timestamps {
 
-    private ClioTimestamps() {
+    private Timestamps() {
     }
 
     /**
@@ -27,7 +28,7 @@ final class ClioTimestamps {
      *
      * @throws DateTimeParseException when it is not an ISO-8601 date-time with an offset
      */
-    static Instant instant(String text) {
+    public static Instant instant(String text) {
         Fields fields = parse(text);
         Instant fast = fields == null ? null : fields.instant();
         return fast != null ? fast : OffsetDateTime.parse(text).toInstant();
@@ -38,7 +39,7 @@ final class ClioTimestamps {
      *
      * @throws DateTimeParseException when it is not an ISO-8601 date-time with an offset
      */
-    static LocalDate localDate(String text) {
+    public static LocalDate localDate(String text) {
         Fields fields = parse(text);
         OffsetDateTime fast = fields == null ? null : fields.offsetDateTime();
         return fast != null ? fast.toLocalDate() : OffsetDateTime.parse(text).toLocalDate();
