@@ -2,7 +2,9 @@ package dev.junction.provider.ascora;
 
 import dev.junction.core.spi.EntityType;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -74,7 +76,16 @@ public enum AscoraEntity {
         return Arrays.stream(values()).map(AscoraEntity::type).toList();
     }
 
+    /** Looked up for every record a transformer reads: a map, not a scan of {@code values()} through a stream. */
+    private static final Map<String, AscoraEntity> BY_NAME = new HashMap<>();
+
+    static {
+        for (AscoraEntity entity : values()) {
+            BY_NAME.putIfAbsent(entity.name, entity);
+        }
+    }
+
     public static Optional<AscoraEntity> byName(String name) {
-        return Arrays.stream(values()).filter(entity -> entity.name.equals(name)).findFirst();
+        return Optional.ofNullable(BY_NAME.get(name));
     }
 }

@@ -2,7 +2,9 @@ package dev.junction.provider.chatwoot;
 
 import dev.junction.core.spi.EntityType;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The Chatwoot entities Junction syncs, in dependency order. */
@@ -25,8 +27,17 @@ enum ChatwootEntity {
         return path;
     }
 
+    /** Looked up for every record a transformer reads: a map, not a scan of {@code values()} through a stream. */
+    private static final Map<String, ChatwootEntity> BY_PATH = new HashMap<>();
+
+    static {
+        for (ChatwootEntity entity : values()) {
+            BY_PATH.putIfAbsent(entity.path, entity);
+        }
+    }
+
     static Optional<ChatwootEntity> byPath(String path) {
-        return Arrays.stream(values()).filter(entity -> entity.path.equals(path)).findFirst();
+        return Optional.ofNullable(BY_PATH.get(path));
     }
 
     static List<EntityType> types() {

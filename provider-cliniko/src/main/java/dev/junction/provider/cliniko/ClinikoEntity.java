@@ -2,7 +2,9 @@ package dev.junction.provider.cliniko;
 
 import dev.junction.core.spi.EntityType;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -79,7 +81,16 @@ public enum ClinikoEntity {
         return Arrays.stream(values()).map(ClinikoEntity::type).toList();
     }
 
+    /** Looked up for every record a transformer reads: a map, not a scan of {@code values()} through a stream. */
+    private static final Map<String, ClinikoEntity> BY_PATH = new HashMap<>();
+
+    static {
+        for (ClinikoEntity entity : values()) {
+            BY_PATH.putIfAbsent(entity.path, entity);
+        }
+    }
+
     public static Optional<ClinikoEntity> byPath(String path) {
-        return Arrays.stream(values()).filter(entity -> entity.path.equals(path)).findFirst();
+        return Optional.ofNullable(BY_PATH.get(path));
     }
 }

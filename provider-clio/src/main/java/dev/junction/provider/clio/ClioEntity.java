@@ -2,7 +2,9 @@ package dev.junction.provider.clio;
 
 import dev.junction.core.spi.EntityType;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -67,7 +69,16 @@ public enum ClioEntity {
         return Arrays.stream(values()).map(ClioEntity::type).toList();
     }
 
+    /** Looked up for every record a transformer reads: a map, not a scan of {@code values()} through a stream. */
+    private static final Map<String, ClioEntity> BY_NAME = new HashMap<>();
+
+    static {
+        for (ClioEntity entity : values()) {
+            BY_NAME.putIfAbsent(entity.apiName, entity);
+        }
+    }
+
     public static Optional<ClioEntity> byName(String name) {
-        return Arrays.stream(values()).filter(entity -> entity.apiName.equals(name)).findFirst();
+        return Optional.ofNullable(BY_NAME.get(name));
     }
 }

@@ -2,7 +2,9 @@ package dev.junction.provider.stripe;
 
 import dev.junction.core.spi.EntityType;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -79,12 +81,25 @@ public enum StripeEntity {
         return Arrays.stream(values()).map(StripeEntity::type).toList();
     }
 
+    /** Looked up for every record a transformer reads: maps, not scans of {@code values()} through a stream. */
+    private static final Map<String, StripeEntity> BY_NAME = new HashMap<>();
+    private static final Map<String, StripeEntity> BY_OBJECT = new HashMap<>();
+
+    static {
+        for (StripeEntity entity : values()) {
+            BY_NAME.putIfAbsent(entity.apiName, entity);
+            if (entity != EVENTS) {
+                BY_OBJECT.putIfAbsent(entity.objectName, entity);
+            }
+        }
+    }
+
     public static Optional<StripeEntity> byName(String name) {
-        return Arrays.stream(values()).filter(entity -> entity.apiName.equals(name)).findFirst();
+        return Optional.ofNullable(BY_NAME.get(name));
     }
 
     /** The entity whose JSON has this {@code object} value, other than events. */
     public static Optional<StripeEntity> byObject(String objectName) {
-        return Arrays.stream(values()).filter(entity -> entity != EVENTS && entity.objectName.equals(objectName)).findFirst();
+        return Optional.ofNullable(BY_OBJECT.get(objectName));
     }
 }
