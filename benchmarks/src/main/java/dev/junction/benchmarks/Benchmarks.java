@@ -152,6 +152,15 @@ public final class Benchmarks {
         rows.add(row(s, j, "CPU of the syncing JVM (JIT compilation included)", junction, r -> r.get("cpuSeconds").asDouble(), "s"));
         rows.add(row(s, j, "of it, the JIT compiler threads (C1 and C2)", junction, r -> r.get("jitCpuSeconds").asDouble(), "s"));
         rows.add(row(s, j, "CPU of PostgreSQL", junction, r -> r.get("databaseCpuSeconds").asDouble(), "s"));
+        // Pages are fetched and prepared on a helper thread while the one before is written: the writer's wait tells
+        // which side bounds the sync (near zero: the writes, that is the database and the commit).
+        rows.add(row(s, j, "pages' stages, summed: fetch (request and parse)", junction, r -> r.path("fetchSeconds").asDouble(Double.NaN), "s"));
+        rows.add(row(s, j, "pages' stages, summed: prepare (transform, serialise, hash)", junction,
+                r -> r.path("prepareSeconds").asDouble(Double.NaN), "s"));
+        rows.add(row(s, j, "pages' stages, summed: the writer waiting for the next page", junction,
+                r -> r.path("waitSeconds").asDouble(Double.NaN), "s"));
+        rows.add(row(s, j, "pages' stages, summed: write (the page's transaction, commit included)", junction,
+                r -> r.path("writeSeconds").asDouble(Double.NaN), "s"));
         String c = String.format(Locale.ROOT, "reference: PostgreSQL COPY of the same raw rows, %,d, encoded as they go", Long.parseLong(records));
         rows.add(row(s, c, "records/s", copy, r -> r.get("rate").asDouble(), ""));
         String e = String.format(Locale.ROOT, "reference: PostgreSQL COPY of the same raw rows, %,d, encoded beforehand (the database alone)",

@@ -122,9 +122,34 @@ public final class Worker {
         }
     }
 
+    /** The sync's pages' stages summed ({@link dev.junction.core.HubObserver#pageWritten}), in nanoseconds. */
+    private static final class PageStages implements dev.junction.core.HubObserver {
+        final java.util.concurrent.atomic.AtomicLong fetch = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong prepare = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong waited = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong write = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void pageWritten(String providerId, String entity, java.time.Duration fetch, java.time.Duration prepare,
+                java.time.Duration waited, java.time.Duration write) {
+            this.fetch.addAndGet(fetch.toNanos());
+            this.prepare.addAndGet(prepare.toNanos());
+            this.waited.addAndGet(waited.toNanos());
+            this.write.addAndGet(write.toNanos());
+        }
+
+        void report(Map<String, Object> result) {
+            result.put("fetchSeconds", fetch.get() / 1e9);
+            result.put("prepareSeconds", prepare.get() / 1e9);
+            result.put("waitSeconds", waited.get() / 1e9);
+            result.put("writeSeconds", write.get() / 1e9);
+        }
+    }
+
     private Map<String, Object> junctionFullSync(BulkSandbox clio, long records) throws Exception {
+        PageStages stages = new PageStages();
         try (Schema schema = new Schema(); HikariDataSource pool = schema.pool();
-                Hub hub = hub(clio.endpoint(), pool, RateLimitPolicy.UNLIMITED, dev.junction.core.crypto.SecretCipher.generateKey())) {
+                Hub hub = hub(clio.endpoint(), pool, RateLimitPolicy.UNLIMITED, dev.junction.core.crypto.SecretCipher.generateKey(), stages)) {
             String connectionId = connect(hub, clio.endpoint());
             checkpoint();
             System.gc();
@@ -147,6 +172,7 @@ public final class Worker {
                     printThreadCpu(threadsBefore); // the measured window only
                 }
                 EntitySyncStats stats = requireSuccess(run, records);
+                stages.report(result);
                 result.put("records", stats.records());
                 result.put("seconds", seconds);
                 result.put("rate", stats.records() / seconds);

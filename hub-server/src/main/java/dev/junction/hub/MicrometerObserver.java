@@ -29,6 +29,7 @@ final class MicrometerObserver implements HubObserver {
 
     private final MeterRegistry registry;
     private final java.util.concurrent.ConcurrentHashMap<String, Counter> webhookCounters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> pageTimers = new java.util.concurrent.ConcurrentHashMap<>();
 
     MicrometerObserver(MeterRegistry registry) {
         this.registry = registry;
@@ -65,6 +66,22 @@ final class MicrometerObserver implements HubObserver {
         if (count > 0) {
             counter.increment(count);
         }
+    }
+
+    @Override
+    public void pageWritten(String providerId, String entity, Duration fetch, Duration prepare, Duration waited, Duration write) {
+        pageStage(providerId, entity, "fetch", fetch);
+        pageStage(providerId, entity, "prepare", prepare);
+        pageStage(providerId, entity, "wait", waited);
+        pageStage(providerId, entity, "write", write);
+    }
+
+    /** Called four times a sync page: each timer per (provider, entity, stage) is looked up once, not built each time. */
+    private void pageStage(String providerId, String entity, String stage, Duration duration) {
+        pageTimers.computeIfAbsent(providerId + " " + entity + " " + stage, key -> Timer.builder("junction.sync.page")
+                .description("Where a sync page's time went: fetch (request and parse), prepare (transform, serialise, hash), "
+                        + "wait (the writer waiting for the page), write (its transaction)")
+                .tags("provider", providerId, "entity", entity, "stage", stage).register(registry)).record(duration);
     }
 
     @Override

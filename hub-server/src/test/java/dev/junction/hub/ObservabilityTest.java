@@ -94,6 +94,14 @@ class ObservabilityTest extends HubServerTestBase {
                 .isEqualTo(clio.recordCount(ClioEntity.CONTACTS));
         assertThat(find(after, "junction_records_total", with(clioContacts, "operation", "unchanged")))
                 .as("every operation is a series, zero included").hasSize(1);
+        double pages = delta(before, after, "junction_sync_page_seconds_count", with(clioContacts, "stage", "write"));
+        assertThat(pages).as("pages written, each timed").isPositive();
+        for (String stage : List.of("fetch", "prepare", "wait")) {
+            assertThat(delta(before, after, "junction_sync_page_seconds_count", with(clioContacts, "stage", stage))).as(stage).isEqualTo(pages);
+        }
+        assertThat(delta(before, after, "junction_sync_page_seconds_sum", with(clioContacts, "stage", "write"))).isPositive();
+        assertThat(delta(before, after, "junction_sync_page_seconds_sum", with(clioContacts, "stage", "fetch")))
+                .as("the fetch includes the 429's one-second Retry-After").isGreaterThan(0.5);
         assertThat(delta(before, after, "junction_provider_requests_seconds_count",
                 Map.of("provider", "clio", "method", "GET", "status", "200"))).isGreaterThanOrEqualTo(2);
         assertThat(delta(before, after, "junction_provider_requests_seconds_count", Map.of("provider", "clio", "status", "429"))).isEqualTo(1);

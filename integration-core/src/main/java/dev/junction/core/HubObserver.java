@@ -52,6 +52,20 @@ public interface HubObserver {
     }
 
     /**
+     * A sync page was committed, and where its time went. Pages are fetched and prepared on a helper thread while the
+     * page before is written, so the stages overlap; which one bounds a sync shows in {@code waited}: near zero, the
+     * writes do (the database); near {@code fetch + prepare}, the provider and the preparation do.
+     *
+     * @param fetch the provider's request (its retries and rate-limit waits included) and the page's parse
+     * @param prepare turning the page's records into rows: transform, serialise, hash
+     * @param waited how long the writer waited for this page after writing the one before
+     * @param write the page's transaction, commit included (and its second attempt, when the first conflicted)
+     */
+    default void pageWritten(String providerId, String entity, Duration fetch, Duration prepare, Duration waited,
+            Duration write) {
+    }
+
+    /**
      * One HTTP request to a provider's API returned or failed. Each attempt counts (retries, the resend after a 429
      * or a refreshed 401).
      *

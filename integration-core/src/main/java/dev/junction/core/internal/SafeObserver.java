@@ -58,6 +58,15 @@ public final class SafeObserver implements HubObserver {
     }
 
     @Override
+    public void pageWritten(String providerId, String entity, Duration fetch, Duration prepare, Duration waited, Duration write) {
+        try {
+            delegate.pageWritten(providerId, entity, fetch, prepare, waited, write);
+        } catch (RuntimeException | LinkageError e) {
+            failed("pageWritten", e);
+        }
+    }
+
+    @Override
     public void providerRequest(String providerId, String method, int status, String exception, Duration latency) {
         try {
             delegate.providerRequest(providerId, method, status, exception, latency);

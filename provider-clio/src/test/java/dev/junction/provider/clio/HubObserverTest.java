@@ -78,6 +78,14 @@ class HubObserverTest {
             add("records", providerId, entity + ":unchanged", unchanged);
         }
 
+        final List<Duration[]> pageStages = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void pageWritten(String providerId, String entity, Duration fetch, Duration prepare, Duration waited, Duration write) {
+            add("page", providerId, entity, 1);
+            pageStages.add(new Duration[] {fetch, prepare, waited, write});
+        }
+
         @Override
         public void providerRequest(String providerId, String method, int status, String exception, Duration latency) {
             add("request", providerId, method + " " + (exception == null ? String.valueOf(status) : exception), latency.toNanos());
@@ -163,6 +171,15 @@ class HubObserverTest {
         assertThat(observer.sum("records", "matters:created")).isEqualTo(8);
         assertThat(observer.of("records").stream().filter(event -> event.detail().equals("contacts:created")).count())
                 .as("one report per page of 5").isEqualTo(4);
+        assertThat(observer.of("page")).extracting(Event::detail).as("each page's stages, once a page")
+                .containsOnly("contacts", "matters").hasSize(4 + 2);
+        assertThat(observer.of("page")).allSatisfy(event -> assertThat(event.runId()).isEqualTo(run.id()));
+        assertThat(observer.pageStages).allSatisfy(stages -> {
+            assertThat(stages[0]).as("fetch: a real HTTP request").isPositive();
+            assertThat(stages[1]).as("prepare").isPositive();
+            assertThat(stages[2].isNegative()).as("waited").isFalse();
+            assertThat(stages[3]).as("write: a real transaction").isPositive();
+        });
         assertThat(observer.of("request")).extracting(Event::detail).contains("GET 200");
         assertThat(observer.of("request")).allSatisfy(event -> assertThat(event.provider()).isEqualTo("clio"));
         assertThat(observer.of("wait")).as("2 requests a second: the later pages waited").isNotEmpty();
@@ -221,6 +238,11 @@ class HubObserverTest {
 
             @Override
             public void recordsWritten(String providerId, String entity, long created, long updated, long unchanged, long deleted, long failed) {
+                throw new IllegalStateException("observer bug");
+            }
+
+            @Override
+            public void pageWritten(String providerId, String entity, Duration fetch, Duration prepare, Duration waited, Duration write) {
                 throw new IllegalStateException("observer bug");
             }
 

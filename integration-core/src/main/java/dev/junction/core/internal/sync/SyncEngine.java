@@ -404,12 +404,18 @@ public final class SyncEngine {
             }
         }
 
-        /** A fetched page and its records prepared for the store (or the reasons they could not be). */
-        private record FetchedPage(Page page, RecordPreparer.Batch prepared) {}
+        /**
+         * A fetched page and its records prepared for the store (or the reasons they could not be), with how long the
+         * fetch and the preparation took (for {@link HubObserver#pageWritten}).
+         */
+        private record FetchedPage(Page page, RecordPreparer.Batch prepared, long fetchNanos, long prepareNanos) {}
 
         private FetchedPage fetchAndPrepare(OpenedConnector opened, FetchRequest request) {
+            long started = System.nanoTime();
             Page page = opened.connector().fetch(request);
-            return new FetchedPage(page, RecordPreparer.prepareAll(page.records(), opened.provider().transformer()));
+            long fetched = System.nanoTime();
+            RecordPreparer.Batch prepared = RecordPreparer.prepareAll(page.records(), opened.provider().transformer());
+            return new FetchedPage(page, prepared, fetched - started, System.nanoTime() - fetched);
         }
 
         /** The prefetched page, with the fetch's own exception rethrown as it was; null when interrupted. */
@@ -448,7 +454,9 @@ public final class SyncEngine {
                     pending.cancel(true);
                     return Optional.empty();
                 }
+                long waitStarted = System.nanoTime();
                 FetchedPage fetched = await(pending);
+                long waited = System.nanoTime() - waitStarted;
                 if (fetched == null) {
                     cancelled.set(true);
                     return Optional.empty();
@@ -472,6 +480,7 @@ public final class SyncEngine {
                     return Optional.of(next);
                 }
                 Instant now = clock.instant();
+                long writeStarted = System.nanoTime();
                 PageOutcome outcome;
                 try {
                     outcome = writePage(opened, entity, scope, page, fetched, next, full, assumeNew, counters, now);
@@ -484,8 +493,11 @@ public final class SyncEngine {
                     analyzeIfGrown(counters); // lookups from here on: the planner must know the tables' size
                     outcome = writePage(opened, entity, scope, page, fetched, next, full, false, counters, now);
                 }
+                long written = System.nanoTime() - writeStarted;
                 counters.add(outcome, failures);
                 observer.recordsWritten(providerId, entity.name(), outcome.added(), outcome.updated(), outcome.unchanged(), outcome.deleted(), failures);
+                observer.pageWritten(providerId, entity.name(), Duration.ofNanos(fetched.fetchNanos()),
+                        Duration.ofNanos(fetched.prepareNanos()), Duration.ofNanos(waited), Duration.ofNanos(written));
                 if (!assumeNew || page.nextCursor().isEmpty()) {
                     analyzeIfGrown(counters); // while pages are inserted without lookups, once at the end
                 }
