@@ -461,6 +461,71 @@ class SyncEngineTest {
     }
 
     /**
+     * A connection deleted while another transaction holds its rows in the opposite order (as a sync's entity start
+     * and end do: checkpoint, then run entity) deadlocks with it; whichever of the two the database rolls back, the
+     * deletion succeeds. Here another transaction locks the connection's checkpoints, the deletion (holding the run
+     * entities by then) waits for them, and that transaction then asks for the run entities: PostgreSQL rolls back the
+     * deletion, which waited longer and finds the cycle (run again, it succeeds once the other commits); H2 rolls back
+     * the transaction that closes the cycle.
+     */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.Kind.class)
+    void aConnectionDeletedDuringAConflictingTransactionIsDeleted(TestDatabase.Kind kind) throws Exception {
+        start(kind);
+        seed(3);
+        hub.sync(TENANT, connection.id(), SyncRequest.full());
+
+        java.util.concurrent.CompletableFuture<Boolean> deletion;
+        try (java.sql.Connection other = hub.database().dataSource().getConnection();
+                java.sql.Connection watcher = hub.database().dataSource().getConnection()) {
+            other.setAutoCommit(false);
+            try (java.sql.PreparedStatement lock = other.prepareStatement(
+                    "UPDATE junction_sync_checkpoint SET entity = entity WHERE tenant_id = ? AND connection_id = ?")) {
+                lock.setString(1, TENANT);
+                lock.setString(2, connection.id());
+                assertThat(lock.executeUpdate()).isPositive();
+            }
+            deletion = java.util.concurrent.CompletableFuture.supplyAsync(() -> hub.deleteConnection(TENANT, connection.id()));
+            awaitBlockedSession(kind, watcher);
+            try (java.sql.PreparedStatement cycle = other.prepareStatement("UPDATE junction_sync_run_entity SET entity = entity "
+                    + "WHERE tenant_id = ? AND run_id IN (SELECT id FROM junction_sync_run WHERE connection_id = ?)")) {
+                cycle.setString(1, TENANT);
+                cycle.setString(2, connection.id());
+                cycle.executeUpdate();
+                other.commit();
+            } catch (java.sql.SQLException rolledBack) {
+                assertThat(Database.isTransactionConflict(rolledBack)).as(rolledBack.toString()).isTrue();
+                other.rollback();
+            }
+        }
+
+        assertThat(deletion.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThatThrownBy(() -> hub.listSyncRuns(TENANT, connection.id(), 10)).isInstanceOf(JunctionException.class)
+                .extracting("kind").isEqualTo(ErrorKind.NOT_FOUND);
+        assertThat(hub.changes(TENANT, 0, null, 100).events()).isEmpty();
+    }
+
+    /** Waits until some session of the database waits for a lock (the deletion, behind the other transaction's). */
+    private static void awaitBlockedSession(TestDatabase.Kind kind, java.sql.Connection watcher) throws Exception {
+        String blocked = kind == TestDatabase.Kind.POSTGRESQL
+                ? "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                : "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL";
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            try (Statement statement = watcher.createStatement(); ResultSet rows = statement.executeQuery(blocked)) {
+                rows.next();
+                if (rows.getLong(1) > 0) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the deletion never waited for the other transaction's locks");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /**
      * A deletion names the record's connection, entity and id but not its unified type, the unified primary key's second
      * column ({@code connection_id, unified_type, external_id}). With the connection alone bounding the index scan,
      * PostgreSQL read every unified row of the connection, or scanned the table, for each deleted record (19 ms a deletion

@@ -7,9 +7,13 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Connections and OAuth states. Every query is scoped by tenant, except lookups by unguessable token or state. */
 public final class ConnectionRepository {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionRepository.class);
 
     private static final String COLUMNS = "id, tenant_id, provider_id, display_name, status, settings, secret_settings, "
             + "credentials, access_expires_at, webhook_token, last_error, created_at, updated_at";
@@ -90,8 +94,29 @@ public final class ConnectionRepository {
                 .bind("tenant", tenantId).bind("id", connectionId).execute());
     }
 
-    /** Deletes the connection and everything synced for it: records, change events, runs, webhooks, actions. */
+    /** A deletion that lost a deadlock is run again this many times in all before its error is reported. */
+    private static final int DELETE_ATTEMPTS = 5;
+
+    /**
+     * Deletes the connection and everything synced for it: records, change events, runs, webhooks, actions. One
+     * transaction over many tables, so a sync of the connection still running (its entity's start and end touch the
+     * same run, checkpoint and lease rows in another order) can deadlock with it; the database then rolls one of the
+     * two back, and a deletion it rolled back is run again instead of failing the caller's request.
+     */
     public boolean delete(String tenantId, String connectionId) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return deleteOnce(tenantId, connectionId);
+            } catch (RuntimeException e) {
+                if (attempt == DELETE_ATTEMPTS || !Database.isTransactionConflict(e)) {
+                    throw e;
+                }
+                LOG.debug("deleting connection {} lost a deadlock (attempt {}); running it again", connectionId, attempt);
+            }
+        }
+    }
+
+    private boolean deleteOnce(String tenantId, String connectionId) {
         boolean deleted = jdbi.inTransaction(handle -> {
             handle.createUpdate("DELETE FROM junction_sync_run_entity WHERE tenant_id = :tenant AND run_id IN "
                             + "(SELECT id FROM junction_sync_run WHERE tenant_id = :tenant AND connection_id = :id)")

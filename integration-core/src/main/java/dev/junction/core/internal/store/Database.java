@@ -127,6 +127,20 @@ public final class Database implements AutoCloseable {
     public static final int ANALYZE_SAMPLE_TARGET = 10;
 
     /** Whether {@code e} (or a cause) is a unique-key violation, SQLSTATE 23505 on both databases. */
+    /**
+     * Whether {@code e} is the database ending a transaction to resolve a conflict with another one: a deadlock
+     * (PostgreSQL's {@code 40P01}) or a serialization failure ({@code 40001}, also H2's deadlock). The transaction was
+     * rolled back and may simply be run again.
+     */
+    public static boolean isTransactionConflict(Throwable e) {
+        for (Throwable current = e; current != null; current = current.getCause()) {
+            if (current instanceof SQLException sql && ("40P01".equals(sql.getSQLState()) || "40001".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static boolean isUniqueViolation(Throwable e) {
         for (Throwable current = e; current != null; current = current.getCause()) {
             if (current instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
