@@ -107,7 +107,7 @@ final class SandboxProcess implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        Worker.preferHttpNoDelay();
+        dev.junction.hub.HubServer.preferNoDelay(); // as the measuring JVM does (see Worker.main)
         long contacts = Long.parseLong(args[0]);
         boolean keepPages = Boolean.parseBoolean(args[1]);
         try (ClioSandbox clio = ClioSandbox.builder().withRecordCount(ClioEntity.CONTACTS, contacts)

@@ -74,7 +74,10 @@ public final class Worker {
     }
 
     public static void main(String[] args) throws Exception {
-        preferHttpNoDelay();
+        // TCP_NODELAY for every JDK HTTP server of this JVM, as hub-server's main sets it (the JDK reads it when the
+        // JVM's first HTTP server starts): without it a sandbox answers a keep-alive request with a small body 40 ms
+        // late, and scenario 6's rounds measured that until 23 Nov (about 15 requests a connection sync).
+        HubServer.preferNoDelay();
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 1; i + 1 < args.length; i += 2) {
             options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -872,19 +875,6 @@ public final class Worker {
             }
         }
         return ticks;
-    }
-
-    /**
-     * TCP_NODELAY for every JDK HTTP server of this JVM, as hub-server's main sets it, called first thing by every
-     * measuring JVM and the sandbox process: the JDK reads the property once, when the JVM's first HTTP server starts,
-     * and a server without it answers a keep-alive request with a small body 40 ms late (the body's segment waits for
-     * the client's delayed ACK of the headers). Scenario 6 started its Cliniko sandboxes before hub-server set it, and
-     * its rounds (until 23 Nov, 05:00 UTC) measured that: about 15 requests a connection sync, 40 ms each.
-     */
-    static void preferHttpNoDelay() {
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
     }
 
     /** CPU time of this whole JVM (sandbox and sync alike), the figure machine load does not distort. */

@@ -110,10 +110,10 @@ public final class HubServer implements AutoCloseable {
      * server writes an answer as headers, then body; with Nagle's algorithm on, the body's small segment waits for the
      * client's delayed ACK of the headers (40 ms on Linux), so every keep-alive request took at least 40 ms: webhook
      * receipt (scenario 5) was capped near 32 connections / 40 ms whatever the CPU. The JDK reads the property once,
-     * when the JVM's first HTTP server starts, so {@link HubServerMain} calls this first thing; an embedding
-     * application that started a JDK HTTP server earlier must set the property itself.
+     * when the JVM's first HTTP server starts, so {@link HubServerMain} calls this first thing; an application that
+     * starts a JDK HTTP server of its own (a sandbox, say) before the hub must call it (or set the property) first.
      */
-    static void preferNoDelay() {
+    public static void preferNoDelay() {
         if (System.getProperty(NO_DELAY_PROPERTY) == null) {
             System.setProperty(NO_DELAY_PROPERTY, "true");
         }

@@ -25,12 +25,16 @@ import dev.junction.core.model.Contact;
 import dev.junction.core.model.UnifiedType;
 import dev.junction.core.spi.Settings;
 import dev.junction.sandbox.MutableClock;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -256,7 +260,7 @@ class SyncEngineTest {
         provider.beforePage.set(served -> {
             if (served == 1) {
                 try (java.sql.Connection jdbc = hub.database().dataSource().getConnection();
-                        java.sql.PreparedStatement insert = jdbc.prepareStatement("INSERT INTO junction_raw_record (stream_id, "
+                        PreparedStatement insert = jdbc.prepareStatement("INSERT INTO junction_raw_record (stream_id, "
                                 + "tenant_id, connection_id, entity, external_id, payload, content_hash, deleted, seen_pass, created_at, "
                                 + "updated_at) VALUES (" + Streams.raw(connection.id(), "people") + ", ?, ?, 'people', "
                                 + "'written-meanwhile', '{}', 'hash', FALSE, 0, ?, ?)")) {
@@ -265,7 +269,7 @@ class SyncEngineTest {
                     insert.setObject(3, clock.instant().atOffset(java.time.ZoneOffset.UTC));
                     insert.setObject(4, clock.instant().atOffset(java.time.ZoneOffset.UTC));
                     insert.executeUpdate();
-                } catch (java.sql.SQLException e) {
+                } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
             }
@@ -475,31 +479,31 @@ class SyncEngineTest {
         seed(3);
         hub.sync(TENANT, connection.id(), SyncRequest.full());
 
-        java.util.concurrent.CompletableFuture<Boolean> deletion;
+        CompletableFuture<Boolean> deletion;
         try (java.sql.Connection other = hub.database().dataSource().getConnection();
                 java.sql.Connection watcher = hub.database().dataSource().getConnection()) {
             other.setAutoCommit(false);
-            try (java.sql.PreparedStatement lock = other.prepareStatement(
+            try (PreparedStatement lock = other.prepareStatement(
                     "UPDATE junction_sync_checkpoint SET entity = entity WHERE tenant_id = ? AND connection_id = ?")) {
                 lock.setString(1, TENANT);
                 lock.setString(2, connection.id());
                 assertThat(lock.executeUpdate()).isPositive();
             }
-            deletion = java.util.concurrent.CompletableFuture.supplyAsync(() -> hub.deleteConnection(TENANT, connection.id()));
+            deletion = CompletableFuture.supplyAsync(() -> hub.deleteConnection(TENANT, connection.id()));
             awaitBlockedSession(kind, watcher);
-            try (java.sql.PreparedStatement cycle = other.prepareStatement("UPDATE junction_sync_run_entity SET entity = entity "
+            try (PreparedStatement cycle = other.prepareStatement("UPDATE junction_sync_run_entity SET entity = entity "
                     + "WHERE tenant_id = ? AND run_id IN (SELECT id FROM junction_sync_run WHERE connection_id = ?)")) {
                 cycle.setString(1, TENANT);
                 cycle.setString(2, connection.id());
                 cycle.executeUpdate();
                 other.commit();
-            } catch (java.sql.SQLException rolledBack) {
+            } catch (SQLException rolledBack) {
                 assertThat(Database.isTransactionConflict(rolledBack)).as(rolledBack.toString()).isTrue();
                 other.rollback();
             }
         }
 
-        assertThat(deletion.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(deletion.get(30, TimeUnit.SECONDS)).isTrue();
         assertThatThrownBy(() -> hub.listSyncRuns(TENANT, connection.id(), 10)).isInstanceOf(JunctionException.class)
                 .extracting("kind").isEqualTo(ErrorKind.NOT_FOUND);
         assertThat(hub.changes(TENANT, 0, null, 100).events()).isEmpty();

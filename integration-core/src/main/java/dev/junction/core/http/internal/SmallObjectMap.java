@@ -9,7 +9,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -171,9 +170,7 @@ final class SmallObjectMap extends AbstractMap<String, JsonNode> {
 
         @Override
         public Entry<String, JsonNode> next() {
-            if (expected != modifications) { // moving into the large map counts as one too
-                throw new ConcurrentModificationException();
-            }
+            checkUnmodified();
             if (next >= size) {
                 throw new NoSuchElementException();
             }
@@ -186,58 +183,32 @@ final class SmallObjectMap extends AbstractMap<String, JsonNode> {
             if (current < 0) {
                 throw new IllegalStateException();
             }
-            if (expected != modifications) { // moving into the large map counts as one too
-                throw new ConcurrentModificationException();
-            }
+            checkUnmodified();
             removeAt(current);
             next = current;
             current = -1;
             expected = modifications;
         }
+
+        private void checkUnmodified() {
+            if (expected != modifications) { // moving into the large map counts as one too
+                throw new ConcurrentModificationException();
+            }
+        }
     }
 
-    /** One field; {@code setValue} writes through to the map. */
-    private final class Field implements Map.Entry<String, JsonNode> {
-        private final String key;
-        private JsonNode value;
+    /** One field; {@code setValue} writes through to the map (equality, hash and text are the JDK's entry's). */
+    private final class Field extends AbstractMap.SimpleEntry<String, JsonNode> {
+        private static final long serialVersionUID = 1L;
 
         Field(String key, JsonNode value) {
-            this.key = key;
-            this.value = value;
-        }
-
-        @Override
-        public String getKey() {
-            return key;
-        }
-
-        @Override
-        public JsonNode getValue() {
-            return value;
+            super(key, value);
         }
 
         @Override
         public JsonNode setValue(JsonNode value) {
-            JsonNode old = this.value;
-            put(key, value);
-            this.value = value;
-            return old;
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Map.Entry<?, ?> entry && Objects.equals(key, entry.getKey())
-                    && Objects.equals(value, entry.getValue());
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hashCode(key) ^ Objects.hashCode(value);
-        }
-
-        @Override
-        public String toString() {
-            return key + "=" + value;
+            put(getKey(), value);
+            return super.setValue(value);
         }
     }
 }

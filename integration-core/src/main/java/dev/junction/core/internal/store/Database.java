@@ -133,17 +133,17 @@ public final class Database implements AutoCloseable {
      * rolled back and may simply be run again.
      */
     public static boolean isTransactionConflict(Throwable e) {
-        for (Throwable current = e; current != null; current = current.getCause()) {
-            if (current instanceof SQLException sql && ("40P01".equals(sql.getSQLState()) || "40001".equals(sql.getSQLState()))) {
-                return true;
-            }
-        }
-        return false;
+        return hasSqlState(e, "40P01", "40001");
     }
 
     public static boolean isUniqueViolation(Throwable e) {
+        return hasSqlState(e, "23505");
+    }
+
+    /** Whether {@code e} or one of its causes is an {@link SQLException} with one of {@code states}. */
+    private static boolean hasSqlState(Throwable e, String... states) {
         for (Throwable current = e; current != null; current = current.getCause()) {
-            if (current instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+            if (current instanceof SQLException sql && java.util.Arrays.asList(states).contains(sql.getSQLState())) {
                 return true;
             }
         }
