@@ -149,9 +149,19 @@ public final class Benchmarks {
         rows.add(row(s, w, "records/s", warm, r -> r.get("rate").asDouble(), ""));
         rows.add(row(s, w, "CPU of the syncing JVM", warm, r -> r.get("cpuSeconds").asDouble(), "s"));
         rows.add(row(s, w, "of it, the JIT compiler threads (C1 and C2)", warm, r -> r.get("jitCpuSeconds").asDouble(), "s"));
+        rows.add(row(s, w, "CPU of PostgreSQL", warm, r -> r.get("databaseCpuSeconds").asDouble(), "s"));
+        rows.add(row(s, w, "records/s were every core busy with that CPU (the three processes')", warm,
+                r -> r.path("cpuBoundRate").asDouble(Double.NaN), ""));
+        rows.add(row(s, w, "the machine's CPU idle during the sync", warm, r -> r.path("idleShare").asDouble(Double.NaN), "%"));
         rows.add(row(s, j, "CPU of the syncing JVM (JIT compilation included)", junction, r -> r.get("cpuSeconds").asDouble(), "s"));
         rows.add(row(s, j, "of it, the JIT compiler threads (C1 and C2)", junction, r -> r.get("jitCpuSeconds").asDouble(), "s"));
         rows.add(row(s, j, "CPU of PostgreSQL", junction, r -> r.get("databaseCpuSeconds").asDouble(), "s"));
+        rows.add(row(s, j, "CPU of the sandbox's JVM", junction, r -> r.path("sandboxCpuSeconds").asDouble(Double.NaN), "s"));
+        // With every core busy the whole time, the CPU these three spent allows this rate on this machine: the sync's
+        // waits are the gap between it and records/s; the CPU itself is what the ceiling asks to cut.
+        rows.add(row(s, j, "records/s were every core busy with that CPU (the three processes')", junction,
+                r -> r.path("cpuBoundRate").asDouble(Double.NaN), ""));
+        rows.add(row(s, j, "the machine's CPU idle during the sync", junction, r -> r.path("idleShare").asDouble(Double.NaN), "%"));
         // Pages are fetched and prepared on a helper thread while the one before is written: the writer's wait tells
         // which side bounds the sync (near zero: the writes, that is the database and the commit).
         rows.add(row(s, j, "pages' stages, summed: fetch (request and parse)", junction, r -> r.path("fetchSeconds").asDouble(Double.NaN), "s"));

@@ -80,6 +80,35 @@ final class Measurements implements AutoCloseable {
         return Double.NaN;
     }
 
+    /**
+     * The machine's CPU ticks from {@code /proc/stat}'s first line: all of them (steal excluded: it was not this
+     * machine's to use) and the idle ones (idle and I/O wait); empty where that is not available.
+     */
+    static long[] machineTicks() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (line.startsWith("cpu ")) {
+                    String[] fields = line.trim().split("\\s+");
+                    long all = 0;
+                    for (int i = 1; i <= 7 && i < fields.length; i++) { // user nice system idle iowait irq softirq
+                        all += Long.parseLong(fields[i]);
+                    }
+                    return new long[] {all, Long.parseLong(fields[4]) + Long.parseLong(fields[5])};
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return new long[0];
+    }
+
+    /** The share of the machine's CPU time that was idle since {@code before} ({@link #machineTicks}), in percent. */
+    static double idleShareSince(long[] before) {
+        long[] after = machineTicks();
+        if (before.length < 2 || after.length < 2 || after[0] == before[0]) return Double.NaN;
+        return 100.0 * (after[1] - before[1]) / (after[0] - before[0]);
+    }
+
     /** The process's peak resident set size ({@code VmHWM}), or -1 where {@code /proc} is not there. */
     static long peakRss() {
         try {

@@ -68,6 +68,11 @@ final class SandboxProcess implements AutoCloseable {
         throw new IOException("the sandbox process ended before answering '" + command + "'");
     }
 
+    /** The process's CPU time so far (user and system), in seconds; NaN where the platform does not say. */
+    double cpuSeconds() {
+        return process.toHandle().info().totalCpuDuration().map(cpu -> cpu.toNanos() / 1e9).orElse(Double.NaN);
+    }
+
     Endpoint endpoint() {
         return endpoint;
     }

@@ -162,6 +162,8 @@ public final class Worker {
                 long started = System.nanoTime();
                 long cpuBefore = cpuNanos();
                 double stolenBefore = Measurements.stolenSeconds();
+                long[] machineBefore = Measurements.machineTicks();
+                double sandboxCpuBefore = clio.cpuSeconds();
                 Map<Integer, Long> databaseCpuBefore = backendCpu(schema);
                 Map<String, Long> threadsBefore = threadTicks();
                 WindowProfiler profiler = WindowProfiler.start();
@@ -172,6 +174,8 @@ public final class Worker {
                 result.put("cpuSeconds", (cpuNanos() - cpuBefore) / 1e9);
                 result.put("databaseCpuSeconds", cpuSecondsSince(databaseCpuBefore, backendCpu(schema)));
                 result.put("jitCpuSeconds", compilerTicksSince(threadsBefore) / 100.0);
+                result.put("sandboxCpuSeconds", clio.cpuSeconds() - sandboxCpuBefore);
+                result.put("idleShare", Measurements.idleShareSince(machineBefore));
                 if (Boolean.getBoolean("bench.threads")) {
                     printThreadCpu(threadsBefore); // the measured window only
                 }
@@ -180,6 +184,11 @@ public final class Worker {
                 result.put("records", stats.records());
                 result.put("seconds", seconds);
                 result.put("rate", stats.records() / seconds);
+                // The rate had the three processes' CPU kept every core busy the whole time: what the CPU they spent
+                // allows on this machine, whatever waits the sync has (NaN when the sandbox runs in this JVM).
+                double cpu = (double) result.get("cpuSeconds") + (double) result.get("databaseCpuSeconds")
+                        + (double) result.get("sandboxCpuSeconds");
+                result.put("cpuBoundRate", stats.records() / (cpu / Runtime.getRuntime().availableProcessors()));
                 result.put("peakHeapUsed", memory.peakHeapUsed());
                 result.put("peakHeapAfterGc", memory.peakHeapAfterGc());
             }
@@ -888,6 +897,11 @@ public final class Worker {
             implements AutoCloseable {
         long requests() throws IOException {
             return process != null ? process.requests() : inProcess.requestLog().totalCount();
+        }
+
+        /** The sandbox process's CPU time so far in seconds; NaN when it runs in this JVM (then it is in this JVM's). */
+        double cpuSeconds() {
+            return process != null ? process.cpuSeconds() : Double.NaN;
         }
 
         void change(int count) throws IOException {
