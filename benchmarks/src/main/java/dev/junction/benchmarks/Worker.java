@@ -185,9 +185,10 @@ public final class Worker {
                 result.put("seconds", seconds);
                 result.put("rate", stats.records() / seconds);
                 // The rate had the three processes' CPU kept every core busy the whole time: what the CPU they spent
-                // allows on this machine, whatever waits the sync has (NaN when the sandbox runs in this JVM).
+                // allows on this machine, whatever waits the sync has (a sandbox in this JVM is in its CPU already).
+                double sandboxCpu = (double) result.get("sandboxCpuSeconds");
                 double cpu = (double) result.get("cpuSeconds") + (double) result.get("databaseCpuSeconds")
-                        + (double) result.get("sandboxCpuSeconds");
+                        + (Double.isNaN(sandboxCpu) ? 0 : sandboxCpu);
                 result.put("cpuBoundRate", stats.records() / (cpu / Runtime.getRuntime().availableProcessors()));
                 result.put("peakHeapUsed", memory.peakHeapUsed());
                 result.put("peakHeapAfterGc", memory.peakHeapAfterGc());
