@@ -67,17 +67,8 @@ final class Measurements implements AutoCloseable {
      * measurement window with steal ran on fewer cores than the machine has.
      */
     static double stolenSeconds() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat"))) {
-                if (line.startsWith("cpu ")) {
-                    String[] fields = line.trim().split("\\s+");
-                    return fields.length > 8 ? Long.parseLong(fields[8]) / 100.0 : Double.NaN;
-                }
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // not Linux
-        }
-        return Double.NaN;
+        String[] fields = allCpus();
+        return fields.length > 8 ? Long.parseLong(fields[8]) / 100.0 : Double.NaN;
     }
 
     /**
@@ -85,21 +76,27 @@ final class Measurements implements AutoCloseable {
      * machine's to use) and the idle ones (idle and I/O wait); empty where that is not available.
      */
     static long[] machineTicks() {
+        String[] fields = allCpus();
+        if (fields.length < 8) return new long[0];
+        long all = 0;
+        for (int i = 1; i <= 7; i++) { // user nice system idle iowait irq softirq
+            all += Long.parseLong(fields[i]);
+        }
+        return new long[] {all, Long.parseLong(fields[4]) + Long.parseLong(fields[5])};
+    }
+
+    /** The fields of {@code /proc/stat}'s line for all processors ({@code cpu} first, then ticks); empty where there is none. */
+    private static String[] allCpus() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
                 if (line.startsWith("cpu ")) {
-                    String[] fields = line.trim().split("\\s+");
-                    long all = 0;
-                    for (int i = 1; i <= 7 && i < fields.length; i++) { // user nice system idle iowait irq softirq
-                        all += Long.parseLong(fields[i]);
-                    }
-                    return new long[] {all, Long.parseLong(fields[4]) + Long.parseLong(fields[5])};
+                    return line.trim().split("\\s+");
                 }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             // not Linux
         }
-        return new long[0];
+        return new String[0];
     }
 
     /** The share of the machine's CPU time that was idle since {@code before} ({@link #machineTicks}), in percent. */

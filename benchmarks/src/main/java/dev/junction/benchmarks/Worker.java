@@ -171,10 +171,13 @@ public final class Worker {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 profiler.stop();
                 result.put("stolenSeconds", Measurements.stolenSeconds() - stolenBefore);
-                result.put("cpuSeconds", (cpuNanos() - cpuBefore) / 1e9);
-                result.put("databaseCpuSeconds", cpuSecondsSince(databaseCpuBefore, backendCpu(schema)));
+                double jvmCpu = (cpuNanos() - cpuBefore) / 1e9;
+                double databaseCpu = cpuSecondsSince(databaseCpuBefore, backendCpu(schema));
+                double sandboxCpu = clio.cpuSeconds() - sandboxCpuBefore;
+                result.put("cpuSeconds", jvmCpu);
+                result.put("databaseCpuSeconds", databaseCpu);
                 result.put("jitCpuSeconds", compilerTicksSince(threadsBefore) / 100.0);
-                result.put("sandboxCpuSeconds", clio.cpuSeconds() - sandboxCpuBefore);
+                result.put("sandboxCpuSeconds", sandboxCpu);
                 result.put("idleShare", Measurements.idleShareSince(machineBefore));
                 if (Boolean.getBoolean("bench.threads")) {
                     printThreadCpu(threadsBefore); // the measured window only
@@ -186,9 +189,7 @@ public final class Worker {
                 result.put("rate", stats.records() / seconds);
                 // The rate had the three processes' CPU kept every core busy the whole time: what the CPU they spent
                 // allows on this machine, whatever waits the sync has (a sandbox in this JVM is in its CPU already).
-                double sandboxCpu = (double) result.get("sandboxCpuSeconds");
-                double cpu = (double) result.get("cpuSeconds") + (double) result.get("databaseCpuSeconds")
-                        + (Double.isNaN(sandboxCpu) ? 0 : sandboxCpu);
+                double cpu = jvmCpu + databaseCpu + (Double.isNaN(sandboxCpu) ? 0 : sandboxCpu);
                 result.put("cpuBoundRate", stats.records() / (cpu / Runtime.getRuntime().availableProcessors()));
                 result.put("peakHeapUsed", memory.peakHeapUsed());
                 result.put("peakHeapAfterGc", memory.peakHeapAfterGc());

@@ -2,10 +2,10 @@ package dev.junction.provider.ascora;
 
 import dev.junction.core.spi.EntityType;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The Ascora entities Junction syncs, in dependency order ([ASC-MC] endpoint list). Ascora has no
@@ -77,13 +77,8 @@ public enum AscoraEntity {
     }
 
     /** Looked up for every record a transformer reads: a map, not a scan of {@code values()} through a stream. */
-    private static final Map<String, AscoraEntity> BY_NAME = new HashMap<>();
-
-    static {
-        for (AscoraEntity entity : values()) {
-            BY_NAME.putIfAbsent(entity.name, entity);
-        }
-    }
+    private static final Map<String, AscoraEntity> BY_NAME = Arrays.stream(values())
+            .collect(Collectors.toMap(entity -> entity.name, entity -> entity, (first, later) -> first));
 
     public static Optional<AscoraEntity> byName(String name) {
         return Optional.ofNullable(BY_NAME.get(name));

@@ -2,10 +2,10 @@ package dev.junction.provider.chatwoot;
 
 import dev.junction.core.spi.EntityType;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** The Chatwoot entities Junction syncs, in dependency order. */
 enum ChatwootEntity {
@@ -28,13 +28,8 @@ enum ChatwootEntity {
     }
 
     /** Looked up for every record a transformer reads: a map, not a scan of {@code values()} through a stream. */
-    private static final Map<String, ChatwootEntity> BY_PATH = new HashMap<>();
-
-    static {
-        for (ChatwootEntity entity : values()) {
-            BY_PATH.putIfAbsent(entity.path, entity);
-        }
-    }
+    private static final Map<String, ChatwootEntity> BY_PATH = Arrays.stream(values())
+            .collect(Collectors.toMap(entity -> entity.path, entity -> entity, (first, later) -> first));
 
     static Optional<ChatwootEntity> byPath(String path) {
         return Optional.ofNullable(BY_PATH.get(path));

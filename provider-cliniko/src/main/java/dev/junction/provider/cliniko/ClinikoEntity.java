@@ -2,10 +2,10 @@ package dev.junction.provider.cliniko;
 
 import dev.junction.core.spi.EntityType;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The Cliniko entities Junction syncs, in dependency order, with the listings each one is read from
@@ -82,13 +82,8 @@ public enum ClinikoEntity {
     }
 
     /** Looked up for every record a transformer reads: a map, not a scan of {@code values()} through a stream. */
-    private static final Map<String, ClinikoEntity> BY_PATH = new HashMap<>();
-
-    static {
-        for (ClinikoEntity entity : values()) {
-            BY_PATH.putIfAbsent(entity.path, entity);
-        }
-    }
+    private static final Map<String, ClinikoEntity> BY_PATH = Arrays.stream(values())
+            .collect(Collectors.toMap(entity -> entity.path, entity -> entity, (first, later) -> first));
 
     public static Optional<ClinikoEntity> byPath(String path) {
         return Optional.ofNullable(BY_PATH.get(path));

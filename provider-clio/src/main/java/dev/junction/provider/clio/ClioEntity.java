@@ -2,10 +2,10 @@ package dev.junction.provider.clio;
 
 import dev.junction.core.spi.EntityType;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The Clio entities Junction syncs, in dependency order, with the {@code fields} each asks for. Clio returns only
@@ -70,13 +70,8 @@ public enum ClioEntity {
     }
 
     /** Looked up for every record a transformer reads: a map, not a scan of {@code values()} through a stream. */
-    private static final Map<String, ClioEntity> BY_NAME = new HashMap<>();
-
-    static {
-        for (ClioEntity entity : values()) {
-            BY_NAME.putIfAbsent(entity.apiName, entity);
-        }
-    }
+    private static final Map<String, ClioEntity> BY_NAME = Arrays.stream(values())
+            .collect(Collectors.toMap(entity -> entity.apiName, entity -> entity, (first, later) -> first));
 
     public static Optional<ClioEntity> byName(String name) {
         return Optional.ofNullable(BY_NAME.get(name));

@@ -2,10 +2,10 @@ package dev.junction.provider.stripe;
 
 import dev.junction.core.spi.EntityType;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The Stripe objects Junction syncs, in dependency order: the list path, the {@code object} value of their JSON, and
@@ -82,17 +82,10 @@ public enum StripeEntity {
     }
 
     /** Looked up for every record a transformer reads: maps, not scans of {@code values()} through a stream. */
-    private static final Map<String, StripeEntity> BY_NAME = new HashMap<>();
-    private static final Map<String, StripeEntity> BY_OBJECT = new HashMap<>();
-
-    static {
-        for (StripeEntity entity : values()) {
-            BY_NAME.putIfAbsent(entity.apiName, entity);
-            if (entity != EVENTS) {
-                BY_OBJECT.putIfAbsent(entity.objectName, entity);
-            }
-        }
-    }
+    private static final Map<String, StripeEntity> BY_NAME = Arrays.stream(values())
+            .collect(Collectors.toMap(entity -> entity.apiName, entity -> entity, (first, later) -> first));
+    private static final Map<String, StripeEntity> BY_OBJECT = Arrays.stream(values()).filter(entity -> entity != EVENTS)
+            .collect(Collectors.toMap(entity -> entity.objectName, entity -> entity, (first, later) -> first));
 
     public static Optional<StripeEntity> byName(String name) {
         return Optional.ofNullable(BY_NAME.get(name));

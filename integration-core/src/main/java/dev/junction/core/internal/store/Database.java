@@ -126,7 +126,6 @@ public final class Database implements AutoCloseable {
     /** The statistics target of {@link #analyzeRecordTables} (PostgreSQL samples 300 rows per unit). */
     public static final int ANALYZE_SAMPLE_TARGET = 10;
 
-    /** Whether {@code e} (or a cause) is a unique-key violation, SQLSTATE 23505 on both databases. */
     /**
      * Whether {@code e} is the database ending a transaction to resolve a conflict with another one: a deadlock
      * (PostgreSQL's {@code 40P01}) or a serialization failure ({@code 40001}, also H2's deadlock). The transaction was
@@ -136,6 +135,7 @@ public final class Database implements AutoCloseable {
         return hasSqlState(e, "40P01", "40001");
     }
 
+    /** Whether {@code e} (or a cause) is a unique-key violation, SQLSTATE 23505 on both databases. */
     public static boolean isUniqueViolation(Throwable e) {
         return hasSqlState(e, "23505");
     }
